@@ -1,0 +1,195 @@
+"""The built-in assessment kinds: how findings roll up into groups, a score and a verdict.
+
+``checklist``
+    Rules grouped into factors. Each factor scores the weighted share of its known rules
+    that are met (met 1, partial 0.5, unmet 0); the overall score is the weighted mean of
+    the factors. Unknown and not-applicable rules are left out of the score and counted as
+    coverage instead.
+
+``completeness``
+    Rules are the sub-questions of the elements of a document (groups). Each element is
+    present, partial, missing or unknown; the completeness figure is the weighted share
+    of the known elements (present 1, partial 0.5, missing 0), with unknown elements
+    reported separately as coverage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from partnerrules import Assessment
+from partnerrules import Finding
+from partnerrules import GroupResult
+from partnerrules import RegisterKind
+from partnerrules import Ruleset
+from partnerrules import Status
+from partnerrules import hookimpl
+
+_VALUE = {Status.MET: 1.0, Status.PARTIAL: 0.5, Status.UNMET: 0.0}
+
+#: How the completeness kind names the status of an element.
+ELEMENT_WORDS = {
+    Status.MET: "present",
+    Status.PARTIAL: "partial",
+    Status.UNMET: "missing",
+    Status.UNKNOWN: "unknown",
+    Status.NOT_APPLICABLE: "not applicable",
+}
+
+
+def roll_up(statuses: Sequence[Status]) -> Status:
+    """Combine the statuses of a group's findings without claiming more than is known.
+
+    All met is met and all unmet is unmet, but only when nothing is unknown; a mix of
+    met and unmet (or any partial) is partial whatever the unknowns would turn out to be.
+    """
+    applicable = [s for s in statuses if s is not Status.NOT_APPLICABLE]
+    if not applicable:
+        return Status.NOT_APPLICABLE
+    known = [s for s in applicable if s is not Status.UNKNOWN]
+    if not known:
+        return Status.UNKNOWN
+    complete = len(known) == len(applicable)
+    if all(s is Status.MET for s in known):
+        return Status.MET if complete else Status.UNKNOWN
+    if all(s is Status.UNMET for s in known):
+        return Status.UNMET if complete else Status.UNKNOWN
+    return Status.PARTIAL
+
+
+def weighted_score(findings: Sequence[Finding]) -> float | None:
+    """Return the weighted share of the known findings that are met (partial counts half)."""
+    total = sum(f.weight for f in findings if f.status in _VALUE)
+    if total == 0:
+        return None
+    return sum(f.weight * _VALUE[f.status] for f in findings if f.status in _VALUE) / total
+
+
+def next_steps(ruleset: Ruleset, findings: Sequence[Finding]) -> tuple[str, ...]:
+    """Return the rule ids to act on: unmet, then partial, most severe and heaviest first."""
+    order = {rule.id: i for i, rule in enumerate(ruleset.rules)}
+    todo = [f for f in findings if f.status in (Status.UNMET, Status.PARTIAL)]
+    todo.sort(key=lambda f: (-f.status.rank, -f.severity.rank, -f.weight, order[f.rule_id]))
+    return tuple(dict.fromkeys(f.rule_id for f in todo))
+
+
+def _groups(
+    ruleset: Ruleset,
+    findings: Sequence[Finding],
+    words: dict[Status, str] | None = None,
+    *,
+    by_status: bool = False,
+) -> list[tuple[GroupResult, float]]:
+    """Roll findings up into their groups, with each group's weight.
+
+    A group's score is the weighted share of its known findings that are met, or with
+    ``by_status`` the value of the group's own status (met 1, partial 0.5, unmet 0).
+    """
+    by_group: dict[str, list[Finding]] = {gid: [] for gid in ruleset.group_ids()}
+    for finding in findings:
+        by_group.setdefault(finding.group, []).append(finding)
+    results = []
+    for gid, members in by_group.items():
+        group = ruleset.group(gid)
+        status = roll_up([f.status for f in members])
+        if by_status:
+            score = _VALUE.get(status)
+        elif status in (Status.UNKNOWN, Status.NOT_APPLICABLE):
+            score = None
+        else:
+            score = weighted_score(members)
+        rule_ids = tuple(dict.fromkeys(f.rule_id for f in members))
+        label = words.get(status, "") if words else ""
+        results.append(
+            (GroupResult(gid, group.title, status, score, rule_ids, label), group.weight)
+        )
+    return results
+
+
+def _known_share(groups: list[tuple[GroupResult, float]]) -> tuple[float | None, float]:
+    """Return (weighted mean score of the known groups, share of weight that is known)."""
+    applicable = [(g, w) for g, w in groups if g.status is not Status.NOT_APPLICABLE]
+    total = sum(w for _, w in applicable)
+    known = [(g, w) for g, w in applicable if g.score is not None]
+    known_weight = sum(w for _, w in known)
+    score = (
+        sum(g.score * w for g, w in known if g.score is not None) / known_weight
+        if known_weight
+        else None
+    )
+    coverage = known_weight / total if total else 0.0
+    return score, coverage
+
+
+def assess_checklist(ruleset: Ruleset, findings: Sequence[Finding]) -> Assessment:
+    """Score factors and the whole checklist from the weighted findings."""
+    groups = _groups(ruleset, findings)
+    score, coverage = _known_share(groups)
+    if score is None:
+        verdict = "not enough evidence to score"
+    else:
+        verdict = f"score {score:.0%} on the {coverage:.0%} of the checklist that could be judged"
+    return Assessment(
+        ruleset.ruleset,
+        tuple(findings),
+        tuple(g for g, _ in groups),
+        score,
+        coverage,
+        verdict,
+        next_steps(ruleset, findings),
+    )
+
+
+def assess_completeness(ruleset: Ruleset, findings: Sequence[Finding]) -> Assessment:
+    """Judge each element present / partial / missing / unknown, and overall completeness."""
+    groups = _groups(ruleset, findings, ELEMENT_WORDS, by_status=True)
+    score, coverage = _known_share(groups)
+    counts = dict.fromkeys(Status, 0)
+    for group, _ in groups:
+        counts[group.status] += 1
+    applicable = len(groups) - counts[Status.NOT_APPLICABLE]
+    parts = [
+        f"{counts[Status.MET]} of {applicable} elements present",
+        f"{counts[Status.PARTIAL]} partial",
+        f"{counts[Status.UNMET]} missing",
+        f"{counts[Status.UNKNOWN]} unknown",
+    ]
+    if score is None:
+        verdict = "; ".join(parts) + ": not enough evidence to judge completeness"
+    else:
+        known = applicable - counts[Status.UNKNOWN]
+        verdict = "; ".join(parts) + f": {score:.0%} complete over the {known} elements known"
+    return Assessment(
+        ruleset.ruleset,
+        tuple(findings),
+        tuple(g for g, _ in groups),
+        score,
+        coverage,
+        verdict,
+        next_steps(ruleset, findings),
+    )
+
+
+def _needs_groups(ruleset: Ruleset) -> list[str]:
+    if not ruleset.groups:
+        return [
+            "$.groups: a completeness ruleset declares its elements as [[groups]]"
+            " (id and title), in the order a reader should see them"
+        ]
+    return []
+
+
+@hookimpl
+def register_kinds(register: RegisterKind) -> None:
+    """Register the checklist and completeness kinds."""
+    register(
+        "checklist",
+        assess_checklist,
+        description="rules grouped into factors, scored from their weights",
+    )
+    register(
+        "completeness",
+        assess_completeness,
+        description="elements of a document judged present, partial, missing or unknown",
+        validate=_needs_groups,
+    )

@@ -1,0 +1,568 @@
+"""Compile declarative conditions into plain Python closures, once per engine.
+
+A compiled condition is a function ``test(facts, item) -> True | False | None`` where
+``None`` means *unknown*. ``facts`` is the partnership's facts document and ``item`` the
+current list item (for ``for_each`` rules and inside quantifiers; paths that start with
+``item.`` read it). Combinators follow Kleene's strong three-valued logic: a fact that
+was not recorded makes a test unknown, never false, and ``not unknown`` is unknown.
+
+Nothing here parses at evaluation time: paths are split, operators resolved and values
+checked when the condition is compiled.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from collections.abc import Mapping
+from typing import Final
+
+from attrs import frozen
+
+from partnerrules.errors import did_you_mean
+from partnerrules.model import AllOf
+from partnerrules.model import AnyOf
+from partnerrules.model import Condition
+from partnerrules.model import FactTest
+from partnerrules.model import Not
+from partnerrules.model import Quantified
+from partnerrules.model import Quantifier
+from partnerrules.model import UseCondition
+from partnerrules.registry import OperatorSpec
+from partnerrules.registry import ValueKind
+
+
+class _Absent:
+    """The value of a fact that was not recorded (or was recorded as ``unknown``)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __reduce__(self) -> str:
+        return "ABSENT"
+
+
+#: The value an operator with ``reads_absent=True`` receives for an unrecorded fact.
+ABSENT: Final = _Absent()
+
+#: Words that mean "not known" wherever a fact value is expected.
+UNKNOWN_WORDS: Final = frozenset({"unknown", "Unknown", "UNKNOWN"})
+
+#: A compiled condition.
+Compiled = Callable[[Mapping[str, object], object], "bool | None"]
+#: A compiled fact getter.
+Getter = Callable[[object], object]
+
+ITEM: Final = "item"
+_SEGMENT = r"[A-Za-z_][A-Za-z0-9_-]*(?:\[\d+\])*"
+_PATH_RE: Final = re.compile(rf"^{_SEGMENT}(?:\.{_SEGMENT})*$")
+_INDEX_RE: Final = re.compile(r"\[(\d+)\]")
+COMPARISONS: Final = ("==", "!=", "<", "<=", ">", ">=")
+
+
+class ConditionError(Exception):
+    """A condition that cannot be compiled; ``where`` is the key path inside the rule."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(where, message)
+        self.where = where
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+Key = str | int
+
+
+def parse_path(path: str) -> tuple[Key, ...]:
+    """Split ``"partners[0].rep.name"`` into ``("partners", 0, "rep", "name")``.
+
+    :raises ValueError: when the path is not a dotted path of names and list indices
+    """
+    if not isinstance(path, str) or not _PATH_RE.match(path):
+        raise ValueError(
+            f"invalid fact path {path!r}: expected dotted names with optional list indices,"
+            " such as 'agreement.sections.resources.cash' or 'partners[0].name'"
+        )
+    keys: list[Key] = []
+    for segment in path.split("."):
+        name, _, rest = segment.partition("[")
+        keys.append(name)
+        if rest:
+            keys.extend(int(i) for i in _INDEX_RE.findall("[" + rest))
+    return tuple(keys)
+
+
+def format_path(keys: tuple[Key, ...] | list[Key]) -> str:
+    """Join keys back into a dotted path with ``[i]`` indices."""
+    out = ""
+    for key in keys:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        else:
+            out += f".{key}" if out else key
+    return out
+
+
+def make_getter(keys: tuple[Key, ...]) -> Getter:
+    """Return a function that reads ``keys`` from a document, or ``ABSENT``.
+
+    ``None`` (JSON null) and the word ``unknown`` read as ``ABSENT`` too: they say the
+    fact is not known.
+    """
+    if all(isinstance(k, str) for k in keys):
+        if len(keys) == 1:
+            (a,) = keys
+
+            def get1(doc: object) -> object:
+                if not isinstance(doc, dict):
+                    return ABSENT
+                v = doc.get(a)
+                if v is None or (v.__class__ is str and v in UNKNOWN_WORDS):
+                    return ABSENT
+                return v
+
+            return get1
+        if len(keys) == 2:
+            a, b = keys
+
+            def get2(doc: object) -> object:
+                if not isinstance(doc, dict):
+                    return ABSENT
+                v = doc.get(a)
+                if not isinstance(v, dict):
+                    return ABSENT
+                v = v.get(b)
+                if v is None or (v.__class__ is str and v in UNKNOWN_WORDS):
+                    return ABSENT
+                return v
+
+            return get2
+        if len(keys) == 3:
+            a, b, c = keys
+
+            def get3(doc: object) -> object:
+                if not isinstance(doc, dict):
+                    return ABSENT
+                v = doc.get(a)
+                if not isinstance(v, dict):
+                    return ABSENT
+                v = v.get(b)
+                if not isinstance(v, dict):
+                    return ABSENT
+                v = v.get(c)
+                if v is None or (v.__class__ is str and v in UNKNOWN_WORDS):
+                    return ABSENT
+                return v
+
+            return get3
+
+    def get(doc: object) -> object:
+        v = doc
+        for k in keys:
+            if k.__class__ is int:
+                if not isinstance(v, list) or not -len(v) <= k < len(v):  # type: ignore[operator,unused-ignore]
+                    return ABSENT
+                v = v[k]  # type: ignore[index,unused-ignore]
+            else:
+                if not isinstance(v, dict):
+                    return ABSENT
+                v = v.get(k)
+                if v is None:
+                    return ABSENT
+        if v is None or (v.__class__ is str and v in UNKNOWN_WORDS):
+            return ABSENT
+        return v
+
+    return get
+
+
+# --------------------------------------------------------------------------- reads
+
+
+#: Marks "every item of this list" in a read path.
+STAR: Final = "*"
+
+
+@frozen
+class Read:
+    """A fact path a condition reads; ``item`` reads are relative to the rule's item.
+
+    ``keys`` may contain :data:`STAR` where a quantifier reads every item of a list.
+    """
+
+    keys: tuple[Key, ...]
+    item: bool
+
+
+def compile_path(path: str) -> tuple[bool, tuple[Key, ...]]:
+    """Return (reads the item?, keys relative to the item or to the facts)."""
+    keys = parse_path(path)
+    if keys[0] == ITEM:
+        return True, keys[1:]
+    return False, keys
+
+
+# --------------------------------------------------------------------------- compiler
+
+
+@frozen
+class CompiledCondition:
+    """A compiled condition and the fact paths it may read."""
+
+    test: Compiled
+    reads: tuple[Read, ...]
+
+
+class Compiler:
+    """Compile conditions against a set of operators and named conditions."""
+
+    def __init__(
+        self,
+        operators: Mapping[str, OperatorSpec],
+        named: Mapping[str, Condition] | None = None,
+    ) -> None:
+        self._operators = operators
+        self._named_source = dict(named or {})
+        self._named: dict[str, CompiledCondition] = {}
+        self._compiling: list[str] = []
+
+    def compile(self, condition: Condition, where: str) -> CompiledCondition:
+        """Compile a condition; ``where`` names its place for error messages.
+
+        :raises ConditionError: naming the key path and what was expected
+        """
+        if isinstance(condition, FactTest):
+            return self._fact_test(condition, where)
+        if isinstance(condition, AllOf):
+            parts = [
+                self.compile(c, f"{where}.all[{i}]") for i, c in enumerate(condition.conditions)
+            ]
+            return CompiledCondition(_all([p.test for p in parts]), _merge(parts))
+        if isinstance(condition, AnyOf):
+            parts = [
+                self.compile(c, f"{where}.any[{i}]") for i, c in enumerate(condition.conditions)
+            ]
+            return CompiledCondition(_any([p.test for p in parts]), _merge(parts))
+        if isinstance(condition, Not):
+            inner = self.compile(condition.condition, f"{where}.not")
+            return CompiledCondition(_not(inner.test), inner.reads)
+        if isinstance(condition, Quantified):
+            return self._quantified(condition, where)
+        if isinstance(condition, UseCondition):
+            return self._use(condition, where)
+        raise ConditionError(where, f"not a condition: {condition!r}")  # pragma: no cover
+
+    def _fact_test(self, cond: FactTest, where: str) -> CompiledCondition:
+        try:
+            is_item, keys = compile_path(cond.fact)
+        except ValueError as exc:
+            raise ConditionError(f"{where}.fact", str(exc)) from None
+        if not keys:
+            raise ConditionError(
+                f"{where}.fact", "'item' alone is not a fact; name a key of the item"
+            )
+        spec = self._operators.get(cond.op)
+        if spec is None:
+            hint = did_you_mean(cond.op, self._operators)
+            raise ConditionError(
+                f"{where}.op",
+                f"unknown operator {cond.op!r}{hint}"
+                f" (operators: {', '.join(sorted(self._operators))})",
+            )
+        _check_value(spec, cond.value, f"{where}.value")
+        try:
+            op_test = spec.compile(cond.value)
+        except (ValueError, TypeError) as exc:
+            raise ConditionError(f"{where}.value", f"operator {cond.op!r}: {exc}") from None
+        get = make_getter(keys)
+        test: Compiled
+        if spec.reads_absent:
+            if is_item:
+
+                def test(facts: Mapping[str, object], item: object) -> bool | None:
+                    return op_test(get(item))
+            else:
+
+                def test(facts: Mapping[str, object], item: object) -> bool | None:
+                    return op_test(get(facts))
+        elif is_item:
+
+            def test(facts: Mapping[str, object], item: object) -> bool | None:
+                v = get(item)
+                return None if v is ABSENT else op_test(v)
+        else:
+
+            def test(facts: Mapping[str, object], item: object) -> bool | None:
+                v = get(facts)
+                return None if v is ABSENT else op_test(v)
+
+        return CompiledCondition(test, (Read(keys, is_item),))
+
+    def _quantified(self, cond: Quantified, where: str) -> CompiledCondition:
+        q = cond.quantifier
+        try:
+            is_item, keys = compile_path(cond.over)
+        except ValueError as exc:
+            raise ConditionError(f"{where}.{q}", str(exc)) from None
+        get_list = make_getter(keys)
+        where_c = self.compile(cond.where, f"{where}.where") if cond.where is not None else None
+        if q in (Quantifier.ANY_ITEM, Quantifier.ALL_ITEMS):
+            if where_c is None:
+                raise ConditionError(where, f"{q} needs a 'where' condition for the items")
+            if cond.op is not None or cond.value is not None:
+                raise ConditionError(
+                    where, f"{q} takes no 'op' or 'value'; use count or ratio to compare"
+                )
+        else:
+            if cond.op not in COMPARISONS:
+                hint = did_you_mean(str(cond.op), COMPARISONS) if cond.op else ""
+                raise ConditionError(
+                    f"{where}.op",
+                    f"{q} needs 'op' set to one of {', '.join(COMPARISONS)},"
+                    f" got {cond.op!r}{hint}",
+                )
+            if not isinstance(cond.value, int | float) or isinstance(cond.value, bool):
+                raise ConditionError(f"{where}.value", f"{q} needs a number, got {cond.value!r}")
+            if q is Quantifier.RATIO and not 0 <= cond.value <= 1:
+                raise ConditionError(
+                    f"{where}.value", f"ratio is a share between 0 and 1, got {cond.value!r}"
+                )
+
+        item_test = where_c.test if where_c is not None else None
+        test = _quantifier(q, is_item, get_list, item_test, cond.op, cond.value)
+        star = (*keys, STAR)
+        reads = [Read(keys, is_item)]
+        if where_c is not None:
+            for r in where_c.reads:
+                reads.append(Read((*star, *r.keys), is_item) if r.item else r)
+        return CompiledCondition(test, tuple(reads))
+
+    def _use(self, cond: UseCondition, where: str) -> CompiledCondition:
+        name = cond.name
+        if name in self._named:
+            return self._named[name]
+        if name not in self._named_source:
+            hint = did_you_mean(name, self._named_source)
+            raise ConditionError(
+                f"{where}.use", f"no condition named {name!r} in [conditions]{hint}"
+            )
+        if name in self._compiling:
+            cycle = " -> ".join([*self._compiling[self._compiling.index(name) :], name])
+            raise ConditionError(
+                f"{where}.use", f"named conditions refer to each other in a cycle: {cycle}"
+            )
+        self._compiling.append(name)
+        try:
+            compiled = self.compile(self._named_source[name], f"conditions.{name}")
+        finally:
+            self._compiling.pop()
+        self._named[name] = compiled
+        return compiled
+
+
+def _check_value(spec: OperatorSpec, value: object, where: str) -> None:
+    kind = spec.value
+    if kind is ValueKind.ANY:
+        return
+    if kind is ValueKind.NONE:
+        if value is not None:
+            raise ConditionError(where, f"operator {spec.name!r} takes no value, got {value!r}")
+        return
+    if value is None:
+        raise ConditionError(where, f"operator {spec.name!r} needs a value ({kind})")
+    if kind is ValueKind.LIST:
+        if not isinstance(value, list) or not value:
+            raise ConditionError(
+                where, f"operator {spec.name!r} needs a non-empty list, got {value!r}"
+            )
+        bad = [v for v in value if isinstance(v, dict | list)]
+        if bad:
+            raise ConditionError(
+                where, f"operator {spec.name!r} needs a list of plain values, got {bad[0]!r}"
+            )
+    elif kind is ValueKind.NUMBER:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise ConditionError(where, f"operator {spec.name!r} needs a number, got {value!r}")
+    elif kind is ValueKind.SCALAR and isinstance(value, dict | list):
+        raise ConditionError(where, f"operator {spec.name!r} needs a single value, got {value!r}")
+
+
+def _merge(parts: list[CompiledCondition]) -> tuple[Read, ...]:
+    seen: dict[Read, None] = {}
+    for part in parts:
+        for read in part.reads:
+            seen.setdefault(read, None)
+    return tuple(seen)
+
+
+def _all(tests: list[Compiled]) -> Compiled:
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        t1, t2 = tests
+
+        def all2(facts: Mapping[str, object], item: object) -> bool | None:
+            r1 = t1(facts, item)
+            if r1 is False:
+                return False
+            r2 = t2(facts, item)
+            if r2 is False:
+                return False
+            return None if (r1 is None or r2 is None) else True
+
+        return all2
+    frozen_tests = tuple(tests)
+
+    def all_(facts: Mapping[str, object], item: object) -> bool | None:
+        result: bool | None = True
+        for t in frozen_tests:
+            r = t(facts, item)
+            if r is False:
+                return False
+            if r is None:
+                result = None
+        return result
+
+    return all_
+
+
+def _any(tests: list[Compiled]) -> Compiled:
+    if len(tests) == 1:
+        return tests[0]
+    frozen_tests = tuple(tests)
+
+    def any_(facts: Mapping[str, object], item: object) -> bool | None:
+        result: bool | None = False
+        for t in frozen_tests:
+            r = t(facts, item)
+            if r is True:
+                return True
+            if r is None:
+                result = None
+        return result
+
+    return any_
+
+
+def _not(test: Compiled) -> Compiled:
+    def not_(facts: Mapping[str, object], item: object) -> bool | None:
+        r = test(facts, item)
+        return None if r is None else not r
+
+    return not_
+
+
+def compare(op: str, a: object, b: object) -> bool | None:
+    """Compare two fact values; unknown (``None``) when they cannot be compared."""
+    if isinstance(a, bool) is not isinstance(b, bool):
+        return False if op == "==" else True if op == "!=" else None
+    try:
+        if op == "==":
+            return bool(a == b)
+        if op == "!=":
+            return bool(a != b)
+        if op == "<":
+            return bool(a < b)  # type: ignore[operator]
+        if op == "<=":
+            return bool(a <= b)  # type: ignore[operator]
+        if op == ">":
+            return bool(a > b)  # type: ignore[operator]
+        if op == ">=":
+            return bool(a >= b)  # type: ignore[operator]
+    except TypeError:
+        return None
+    raise ValueError(f"unknown comparison {op!r}")  # pragma: no cover
+
+
+def _range_compare(op: str, low: float, high: float, value: float) -> bool | None:
+    """Compare a quantity known to lie in [low, high] with a value (three-valued)."""
+    if low == high:
+        return compare(op, low, value)
+    if op == "==":
+        return None if low <= value <= high else False
+    if op == "!=":
+        return None if low <= value <= high else True
+    at_low = compare(op, low, value)
+    at_high = compare(op, high, value)
+    return at_low if at_low == at_high else None
+
+
+def _quantifier(
+    q: Quantifier,
+    is_item: bool,
+    get_list: Getter,
+    item_test: Compiled | None,
+    op: str | None,
+    value: float | None,
+) -> Compiled:
+    def items_of(facts: Mapping[str, object], item: object) -> list[object] | None:
+        items = get_list(item if is_item else facts)
+        return items if isinstance(items, list) else None
+
+    if q is Quantifier.ANY_ITEM:
+        assert item_test is not None
+
+        def any_item(facts: Mapping[str, object], item: object) -> bool | None:
+            items = items_of(facts, item)
+            if items is None:
+                return None
+            result: bool | None = False
+            for it in items:
+                r = item_test(facts, it)
+                if r is True:
+                    return True
+                if r is None:
+                    result = None
+            return result
+
+        return any_item
+
+    if q is Quantifier.ALL_ITEMS:
+        assert item_test is not None
+
+        def all_items(facts: Mapping[str, object], item: object) -> bool | None:
+            items = items_of(facts, item)
+            if items is None:
+                return None
+            result: bool | None = True
+            for it in items:
+                r = item_test(facts, it)
+                if r is False:
+                    return False
+                if r is None:
+                    result = None
+            return result
+
+        return all_items
+
+    assert op is not None
+    assert value is not None
+    ratio = q is Quantifier.RATIO
+
+    def counted(facts: Mapping[str, object], item: object) -> bool | None:
+        items = items_of(facts, item)
+        if items is None:
+            return None
+        total = len(items)
+        if item_test is None:
+            low = high = total
+        else:
+            low = unknown = 0
+            for it in items:
+                r = item_test(facts, it)
+                if r is True:
+                    low += 1
+                elif r is None:
+                    unknown += 1
+            high = low + unknown
+        if ratio:
+            if total == 0:
+                return None
+            return _range_compare(op, low / total, high / total, value)
+        return _range_compare(op, low, high, value)
+
+    return counted

@@ -1,0 +1,536 @@
+"""The engine: rulesets compiled once, then evaluated against any number of partnerships."""
+
+from __future__ import annotations
+
+import os
+import types
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+import pluggy
+
+from partnerrules.conditions import ABSENT
+from partnerrules.conditions import STAR
+from partnerrules.conditions import Compiled
+from partnerrules.conditions import Compiler
+from partnerrules.conditions import ConditionError
+from partnerrules.conditions import Key
+from partnerrules.conditions import Read
+from partnerrules.conditions import compile_path
+from partnerrules.conditions import format_path
+from partnerrules.conditions import make_getter
+from partnerrules.errors import PluginError
+from partnerrules.errors import RulesetError
+from partnerrules.errors import UnknownRulesetError
+from partnerrules.loader import check_against_registry
+from partnerrules.loader import load_facts
+from partnerrules.loader import read_ruleset
+from partnerrules.model import Assessment
+from partnerrules.model import Evidence
+from partnerrules.model import Finding
+from partnerrules.model import Report
+from partnerrules.model import Rule
+from partnerrules.model import Ruleset
+from partnerrules.model import Status
+from partnerrules.plugins import get_plugin_manager
+from partnerrules.registry import KindSpec
+from partnerrules.registry import Registry
+
+_MET: Final = Status.MET
+_PARTIAL: Final = Status.PARTIAL
+_UNMET: Final = Status.UNMET
+_UNKNOWN: Final = Status.UNKNOWN
+_NA: Final = Status.NOT_APPLICABLE
+_LABEL_KEYS: Final = ("name", "id")
+
+
+class CompiledRule:
+    """A rule whose conditions are closures; evaluates to one finding per subject."""
+
+    __slots__ = (
+        "_applies",
+        "_applies_reads",
+        "_for_each",
+        "_for_each_path",
+        "_partial",
+        "_reads",
+        "_when",
+        "advice",
+        "rule",
+        "source",
+    )
+
+    def __init__(self, rule: Rule, compiler: Compiler, source: str) -> None:
+        self.rule = rule
+        self.source = source
+        self.advice = rule.advice
+        where = f"rule {rule.id!r}"
+        when = compiler.compile(rule.when, f"{where} when")
+        partial = compiler.compile(rule.partial, f"{where} partial") if rule.partial else None
+        applies = compiler.compile(rule.applies, f"{where} applies") if rule.applies else None
+        self._when: Compiled = when.test
+        self._partial: Compiled | None = partial.test if partial else None
+        self._applies: Compiled | None = applies.test if applies else None
+        reads: dict[Read, None] = {}
+        for part in (applies, when, partial):
+            if part is not None:
+                reads.update(dict.fromkeys(part.reads))
+        self._reads = tuple(_ReadPlan(r) for r in reads)
+        self._applies_reads = tuple(_ReadPlan(r) for r in applies.reads) if applies else ()
+        self._for_each: tuple[bool, tuple[Key, ...]] | None = None
+        self._for_each_path = rule.for_each
+        if rule.for_each is not None:
+            try:
+                self._for_each = compile_path(rule.for_each)
+            except ValueError as exc:
+                raise ConditionError(f"{where} for_each", str(exc)) from None
+            if self._for_each[0]:
+                raise ConditionError(
+                    f"{where} for_each", "for_each reads a list of the facts, not of an item"
+                )
+        elif any(r.item for r in reads):
+            raise ConditionError(
+                where,
+                "its conditions read 'item.' paths outside a quantifier, so it needs 'for_each'",
+            )
+
+    def status(self, facts: Mapping[str, object], item: object) -> Status:
+        """Return the status of the rule for the facts (and the current item)."""
+        if self._applies is not None:
+            applies = self._applies(facts, item)
+            if applies is False:
+                return _NA
+            if applies is None:
+                return _UNKNOWN
+        met = self._when(facts, item)
+        if met is True:
+            return _MET
+        if met is None:
+            return _UNKNOWN
+        if self._partial is None:
+            return _UNMET
+        partial = self._partial(facts, item)
+        if partial is True:
+            return _PARTIAL
+        return _UNKNOWN if partial is None else _UNMET
+
+    def evaluate(self, facts: Mapping[str, object], notes: Mapping[str, str]) -> list[Finding]:
+        """Return the findings of the rule: one, or one per item with ``for_each``."""
+        if self._for_each is None:
+            status = self.status(facts, None)
+            reads = self._applies_reads if status is _NA else self._reads
+            return [self._finding(status, _evidence(facts, None, (), reads, notes), None)]
+        keys = self._for_each[1]
+        items = make_getter(keys)(facts)
+        path = self._for_each_path
+        assert path is not None
+        if not isinstance(items, list):
+            present = items is not ABSENT
+            ev = (Evidence(path, None if not present else items, present, notes.get(path)),)
+            return [self._finding(_UNKNOWN, ev, path)]
+        if not items:
+            return [self._finding(_NA, (Evidence(path, [], True, notes.get(path)),), path)]
+        findings = []
+        label_key = self.rule.label
+        for i, item in enumerate(items):
+            status = self.status(facts, item)
+            reads = self._applies_reads if status is _NA else self._reads
+            prefix = (*keys, i)
+            evidence = _evidence(facts, item, prefix, reads, notes)
+            findings.append(self._finding(status, evidence, _label(item, label_key, path, i)))
+        return findings
+
+    def _finding(
+        self, status: Status, evidence: tuple[Evidence, ...], subject: str | None
+    ) -> Finding:
+        rule = self.rule
+        return Finding(
+            rule.id,
+            rule.title,
+            rule.group,
+            status,
+            rule.severity,
+            rule.weight,
+            evidence,
+            self.source,
+            self.advice,
+            subject,
+        )
+
+
+def _label(item: object, label_key: str | None, path: str, index: int) -> str:
+    if isinstance(item, dict):
+        for key in (label_key,) if label_key else _LABEL_KEYS:
+            value = item.get(key)
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+                return str(value)
+    return f"{path}[{index}]"
+
+
+class _ReadPlan:
+    """A read path prepared for resolving evidence without parsing anything."""
+
+    __slots__ = ("getters", "item", "keys", "parts", "path")
+
+    def __init__(self, read: Read) -> None:
+        self.item = read.item
+        self.keys = read.keys
+        parts: list[tuple[Key, ...]] = [()]
+        for key in read.keys:
+            if key == STAR:
+                parts.append(())
+            else:
+                parts[-1] = (*parts[-1], key)
+        self.parts = tuple(parts)
+        self.getters = tuple(make_getter(part) if part else None for part in parts)
+        self.path = format_path(read.keys) if len(parts) == 1 and not read.item else None
+
+
+def _evidence(
+    facts: Mapping[str, object],
+    item: object,
+    prefix: tuple[Key, ...],
+    plans: Sequence[_ReadPlan],
+    notes: Mapping[str, str],
+) -> tuple[Evidence, ...]:
+    out: list[Evidence] = []
+    for plan in plans:
+        if plan.path is not None:  # the common case: a plain path from the facts root
+            value = plan.getters[0](facts)  # type: ignore[misc]
+            present = value is not ABSENT
+            note = _note(notes, plan.keys) if notes else None
+            out.append(Evidence(plan.path, value if present else None, present, note))
+        elif plan.item:
+            _expand(item, plan, prefix, 0, notes, out)
+        else:
+            _expand(facts, plan, (), 0, notes, out)
+    return tuple(out)
+
+
+def _expand(
+    doc: object,
+    plan: _ReadPlan,
+    done: tuple[Key, ...],
+    part: int,
+    notes: Mapping[str, str],
+    out: list[Evidence],
+) -> None:
+    """Resolve a read path, expanding ``*`` over the items of the list it names."""
+    keys = plan.parts[part]
+    getter = plan.getters[part]
+    value = getter(doc) if getter is not None else doc
+    full = (*done, *keys)
+    if part + 1 < len(plan.parts):
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                _expand(item, plan, (*full, i), part + 1, notes, out)
+        return  # an absent list is reported by its own read
+    present = value is not ABSENT
+    note = _note(notes, full) if notes else None
+    out.append(Evidence(format_path(full), value if present else None, present, note))
+
+
+def _note(notes: Mapping[str, str], keys: tuple[Key, ...]) -> str | None:
+    """Return the evidence note attached to a fact path or to its nearest ancestor."""
+    for end in range(len(keys), 0, -1):
+        note = notes.get(format_path(keys[:end]))
+        if note is not None:
+            return note
+    return None
+
+
+class CompiledRuleset:
+    """A ruleset with every rule compiled and its kind resolved."""
+
+    __slots__ = ("kind", "rules", "ruleset")
+
+    def __init__(self, ruleset: Ruleset, rules: tuple[CompiledRule, ...], kind: KindSpec) -> None:
+        self.ruleset = ruleset
+        self.rules = rules
+        self.kind = kind
+
+    def assess(self, facts: Mapping[str, object], notes: Mapping[str, str]) -> Assessment:
+        """Evaluate every rule and aggregate the findings with the ruleset's kind."""
+        findings: list[Finding] = []
+        for rule in self.rules:
+            findings.extend(rule.evaluate(facts, notes))
+        try:
+            return self.kind.assess(self.ruleset, findings)
+        except Exception as exc:
+            raise PluginError(
+                self.kind.plugin,
+                f"assessment kind {self.kind.name!r} failed on ruleset"
+                f" {self.ruleset.id!r}: {type(exc).__name__}: {exc}",
+                exc,
+            ) from exc
+
+
+def compile_ruleset(ruleset: Ruleset, registry: Registry) -> CompiledRuleset:
+    """Compile every rule of a ruleset, collecting every problem before raising.
+
+    :raises RulesetError: naming each rule and key path that cannot be compiled
+    """
+    kind = registry.kinds.get(ruleset.ruleset.kind)
+    if kind is None:
+        raise RulesetError(
+            ruleset.origin, [f"$.ruleset.kind: unknown assessment kind {ruleset.ruleset.kind!r}"]
+        )
+    compiler = Compiler(registry.operators, ruleset.conditions)
+    compiled: list[CompiledRule] = []
+    problems: list[str] = []
+    for name in ruleset.conditions:  # report unusable named conditions even when unused
+        try:
+            compiler.compile(ruleset.conditions[name], f"conditions.{name}")
+        except ConditionError as exc:
+            problems.append(str(exc))
+    for rule in ruleset.rules:
+        try:
+            source = ruleset.source(rule.source).citation
+        except KeyError:
+            source = rule.source
+        if rule.source_detail:
+            source = f"{source} {rule.source_detail}."
+        try:
+            compiled.append(CompiledRule(rule, compiler, source))
+        except ConditionError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise RulesetError(ruleset.origin, list(dict.fromkeys(problems)))
+    return CompiledRuleset(ruleset, tuple(compiled), kind)
+
+
+def _engine_version() -> str:
+    from partnerrules import __version__
+
+    return __version__
+
+
+class Engine:
+    """Rulesets parsed, checked and compiled once; evaluate partnerships many times.
+
+    An engine is immutable after construction, safe to share between threads, and
+    picklable (it is rebuilt from its rulesets and plugin settings on unpickling), so a
+    host can send it to worker processes.
+
+    :param rulesets: ruleset ids, paths to TOML files, or :class:`Ruleset` objects;
+        ``None`` selects every ruleset the plugins ship
+    :param plugins: extra plugin objects to register (modules, classes or instances)
+    :param entry_points: discover installed plugins through entry points
+    :param blocked: names of plugins (built-in or installed) not to load
+    :param load_only: names of the installed plugins to load (``None``: see
+        :func:`~partnerrules.plugins.get_plugin_manager`)
+    :raises RulesetError: when a ruleset cannot be read, parsed, checked or compiled
+    :raises PluginError: when a plugin is broken
+    :raises UnknownRulesetError: when a ruleset id is neither shipped nor a file
+    """
+
+    __slots__ = (
+        "_config",
+        "_plugin_manager",
+        "_registry",
+        "_rulesets",
+        "_shipped_ids",
+        "_version",
+    )
+
+    _config: tuple[
+        tuple[Ruleset, ...], tuple[_PluginRef, ...], bool, tuple[str, ...], tuple[str, ...] | None
+    ]
+    _plugin_manager: pluggy.PluginManager
+    _registry: Registry
+    _rulesets: tuple[CompiledRuleset, ...]
+    _shipped_ids: tuple[str, ...]
+    _version: str
+
+    def __init__(
+        self,
+        rulesets: Iterable[str | os.PathLike[str] | Ruleset] | None = None,
+        *,
+        plugins: Iterable[object] = (),
+        entry_points: bool = True,
+        blocked: Iterable[str] = (),
+        load_only: Iterable[str] | None = None,
+    ) -> None:
+        plugins = tuple(plugins)
+        blocked = tuple(blocked)
+        load_only = None if load_only is None else tuple(load_only)
+        pm = get_plugin_manager(
+            entry_points=entry_points, blocked=blocked, plugins=plugins, load_only=load_only
+        )
+        registry = Registry.collect(pm)
+        shipped = _shipped_rulesets(registry)
+        chosen: list[Ruleset] = []
+        for spec in shipped.values() if rulesets is None else rulesets:
+            chosen.append(_resolve(spec, shipped, registry))
+        ids = [r.id for r in chosen]
+        for rid in ids:
+            if ids.count(rid) > 1:
+                origins = [r.origin for r in chosen if r.id == rid]
+                raise RulesetError(
+                    origins[-1], [f"ruleset id {rid!r} is also used by {origins[0]}"]
+                )
+        object.__setattr__(self, "_plugin_manager", pm)
+        object.__setattr__(self, "_registry", registry)
+        object.__setattr__(self, "_shipped_ids", tuple(shipped))
+        object.__setattr__(self, "_rulesets", tuple(compile_ruleset(r, registry) for r in chosen))
+        object.__setattr__(self, "_version", _engine_version())
+        object.__setattr__(
+            self,
+            "_config",
+            (
+                tuple(chosen),
+                tuple(_PluginRef.of(p) for p in plugins),
+                entry_points,
+                blocked,
+                load_only,
+            ),
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Engine is immutable; cannot set {name!r}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        rulesets, plugins, entry_points, blocked, load_only = self._config
+        return (_rebuild_engine, (rulesets, plugins, entry_points, blocked, load_only))
+
+    @property
+    def rulesets(self) -> tuple[Ruleset, ...]:
+        """Return the rulesets this engine evaluates, in order."""
+        return tuple(c.ruleset for c in self._rulesets)
+
+    @property
+    def registry(self) -> Registry:
+        """Return what the plugins contributed (operators, kinds, loaders, outputs)."""
+        return self._registry
+
+    @property
+    def plugin_manager(self) -> pluggy.PluginManager:
+        """Return the plugin manager the engine was built with."""
+        return self._plugin_manager
+
+    def load_facts(self, path: str | os.PathLike[str]) -> dict[str, object]:
+        """Load a facts file with the fact loader registered for its extension.
+
+        :raises FactsError: when the file cannot be read or is not a table of facts
+        """
+        return load_facts(Path(path), self._registry)
+
+    def evaluate(
+        self,
+        facts: Mapping[str, object],
+        *,
+        origin: str | None = None,
+        only: Iterable[str] | None = None,
+    ) -> Report:
+        """Evaluate one partnership's facts against the rulesets of the engine.
+
+        :param facts: the facts document (a mapping as loaded from TOML or JSON)
+        :param origin: where the facts came from, shown in reports
+        :param only: ids of the rulesets to evaluate (default: all of them)
+        """
+        doc = facts if isinstance(facts, dict) else dict(facts)
+        raw_notes = doc.get("evidence")
+        notes: Mapping[str, str] = raw_notes if isinstance(raw_notes, dict) else {}
+        chosen = self._rulesets
+        if only is not None:
+            wanted = set(only)
+            unknown = wanted - {c.ruleset.id for c in chosen}
+            if unknown:
+                raise UnknownRulesetError(sorted(unknown)[0], [c.ruleset.id for c in chosen])
+            chosen = tuple(c for c in chosen if c.ruleset.id in wanted)
+        assessments = tuple(c.assess(doc, notes) for c in chosen)
+        return Report(_partnership_name(doc, origin), assessments, origin, self._version)
+
+
+def _partnership_name(facts: Mapping[str, object], origin: str | None) -> str:
+    partnership = facts.get("partnership")
+    if isinstance(partnership, dict):
+        name = partnership.get("name")
+        if isinstance(name, str) and name.strip():
+            return name
+    if origin:
+        return Path(origin).stem
+    return "Unnamed partnership"
+
+
+def _shipped_rulesets(registry: Registry) -> dict[str, Ruleset]:
+    shipped: dict[str, Ruleset] = {}
+    for location in registry.rulesets:
+        try:
+            ruleset = read_ruleset(location.location)
+        except RulesetError as exc:
+            raise PluginError(location.plugin, f"ships a broken ruleset: {exc}", exc) from exc
+        if ruleset.id in shipped:
+            raise PluginError(
+                location.plugin,
+                f"ships ruleset {ruleset.id!r} ({ruleset.origin}), which"
+                f" {shipped[ruleset.id].origin} already provides",
+            )
+        shipped[ruleset.id] = ruleset
+    return shipped
+
+
+def _resolve(
+    spec: str | os.PathLike[str] | Ruleset, shipped: Mapping[str, Ruleset], registry: Registry
+) -> Ruleset:
+    if isinstance(spec, Ruleset):
+        problems = check_against_registry(spec, registry)
+        if problems:
+            raise RulesetError(spec.origin, problems)
+        return spec
+    text = os.fspath(spec)
+    if text in shipped and not os.path.exists(text):
+        ruleset = shipped[text]
+    elif os.path.exists(text) or text.endswith(".toml") or os.sep in text:
+        return read_ruleset(Path(text), registry)
+    else:
+        raise UnknownRulesetError(text, shipped)
+    problems = check_against_registry(ruleset, registry)
+    if problems:
+        raise RulesetError(ruleset.origin, problems)
+    return ruleset
+
+
+class _PluginRef:
+    """A picklable reference to a plugin: modules by name, other objects as they are."""
+
+    __slots__ = ("module", "obj")
+
+    def __init__(self, module: str | None, obj: object) -> None:
+        self.module = module
+        self.obj = obj
+
+    @classmethod
+    def of(cls, plugin: object) -> _PluginRef:
+        if isinstance(plugin, types.ModuleType):
+            return cls(plugin.__name__, None)
+        return cls(None, plugin)
+
+    def resolve(self) -> object:
+        if self.module is not None:
+            import importlib
+
+            return importlib.import_module(self.module)
+        return self.obj
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_PluginRef, (self.module, self.obj))
+
+
+def _rebuild_engine(
+    rulesets: tuple[Ruleset, ...],
+    plugins: tuple[_PluginRef, ...],
+    entry_points: bool,
+    blocked: tuple[str, ...],
+    load_only: tuple[str, ...] | None,
+) -> Engine:
+    return Engine(
+        rulesets,
+        plugins=[p.resolve() for p in plugins],
+        entry_points=entry_points,
+        blocked=blocked,
+        load_only=load_only,
+    )

@@ -1,0 +1,115 @@
+"""The hook specifications of partnerrules and the markers plugins use.
+
+Every built-in operator, assessment kind, ruleset, fact loader and output arrives through
+these hooks, exactly as an organisation's plugin would provide its own. Contribution hooks
+receive a ``register`` callback: call it once per thing you contribute. The host checks
+what you register, records that it came from your plugin, and refuses a name that another
+plugin already registered.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from partnerrules.registry import RegisterFactLoader
+    from partnerrules.registry import RegisterKind
+    from partnerrules.registry import RegisterOperator
+    from partnerrules.registry import RegisterOutput
+    from partnerrules.registry import RegisterRuleset
+
+PROJECT_NAME = "partnerrules"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def register_operators(register: RegisterOperator) -> None:
+    """Register operators that rule conditions can use as ``op = "name"``.
+
+    Call ``register(name, compile, *, value=..., reads_absent=False, description=...)``.
+    ``compile`` receives the rule's ``value`` once, when the ruleset is compiled, and
+    returns a test that receives the fact's value and returns ``True``, ``False`` or
+    ``None`` (unknown). Raise :class:`ValueError` or :class:`TypeError` from ``compile``
+    to reject a value; the message is shown with the rule id and key path. Unless
+    ``reads_absent`` is true, the test is never called for a fact that was not recorded:
+    the engine answers unknown itself.
+
+    :param register: the callback to call for each operator
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_kinds(register: RegisterKind) -> None:
+    """Register assessment kinds: how a ruleset's findings roll up into an assessment.
+
+    Call ``register(name, assess, *, description=..., validate=None)``. ``assess``
+    receives the :class:`~partnerrules.model.Ruleset` and its findings and returns an
+    :class:`~partnerrules.model.Assessment`. ``validate``, if given, receives the ruleset
+    at load time and returns a list of problems (empty when the ruleset suits the kind).
+
+    :param register: the callback to call for each kind
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_rulesets(register: RegisterRuleset) -> None:
+    """Register ruleset files that a plugin ships.
+
+    Call ``register(location)`` with a path or an :mod:`importlib.resources` traversable
+    for each TOML ruleset. Rulesets are read and checked when an engine is built.
+
+    :param register: the callback to call for each ruleset file
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_fact_loaders(register: RegisterFactLoader) -> None:
+    """Register loaders that turn a facts file into a table of facts.
+
+    Call ``register(name, load, *, extensions=(".toml",), description=...)``. ``load``
+    receives the file's bytes and its name and returns a mapping. Raise
+    :class:`ValueError` with a clear message when the content is not valid; the host adds
+    the file name. The loader is chosen by the file's extension.
+
+    :param register: the callback to call for each loader
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_outputs(register: RegisterOutput) -> None:
+    """Register output formats for reports (``--format NAME``).
+
+    Call ``register(name, render, *, description=..., extension=...)``. ``render``
+    receives the reports of one audit and the :class:`~partnerrules.registry.OutputOptions`
+    and returns the text to write.
+
+    :param register: the callback to call for each output format
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add commands to the ``partnerrules`` command line.
+
+    Decorate functions with ``@cli.command()`` inside your implementation.
+
+    :param cli: the top-level click group
+
+    .. versionadded:: 0.1
+    """

@@ -1,0 +1,366 @@
+"""The value objects of partnerrules: rulesets, rules, conditions, findings, reports.
+
+Everything here is a frozen attrs class with no I/O and no knowledge of serialisation;
+:mod:`partnerrules.serde` turns TOML/JSON documents into these objects and back.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import TypeAlias
+
+from attrs import field
+from attrs import frozen
+
+
+class Status(enum.StrEnum):
+    """The judgement of one rule on one partnership (or one item of a list)."""
+
+    MET = "met"
+    PARTIAL = "partial"
+    UNMET = "unmet"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def rank(self) -> int:
+        """Return how much attention the status calls for (higher is more)."""
+        return _STATUS_RANK[self]
+
+
+_STATUS_RANK = {
+    Status.NOT_APPLICABLE: 0,
+    Status.MET: 1,
+    Status.UNKNOWN: 2,
+    Status.PARTIAL: 3,
+    Status.UNMET: 4,
+}
+
+
+class Severity(enum.StrEnum):
+    """How much a rule matters when it is not met."""
+
+    CRITICAL = "critical"
+    MAJOR = "major"
+    MINOR = "minor"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Return the order of importance (higher is more important)."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.MINOR: 1, Severity.MAJOR: 2, Severity.CRITICAL: 3}
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+@frozen
+class FactTest:
+    """Apply an operator to the value at a fact path: ``{fact = "a.b", op = "filled"}``."""
+
+    fact: str
+    op: str
+    value: object = None
+
+
+@frozen
+class AllOf:
+    """True when every condition is true (Kleene conjunction)."""
+
+    conditions: tuple[Condition, ...]
+
+
+@frozen
+class AnyOf:
+    """True when at least one condition is true (Kleene disjunction)."""
+
+    conditions: tuple[Condition, ...]
+
+
+@frozen
+class Not:
+    """Negation; ``not unknown`` is unknown."""
+
+    condition: Condition
+
+
+class Quantifier(enum.StrEnum):
+    """The list quantifiers a condition may use."""
+
+    COUNT = "count"
+    RATIO = "ratio"
+    ANY_ITEM = "any_item"
+    ALL_ITEMS = "all_items"
+
+
+@frozen
+class Quantified:
+    """A condition over the items of a list fact, e.g. ``{count = "partners", ...}``.
+
+    ``where`` is evaluated for every item (paths starting ``item.`` read the item);
+    ``count`` and ``ratio`` then compare the number or share of matching items with
+    ``value`` using ``op``.
+    """
+
+    quantifier: Quantifier
+    over: str
+    where: Condition | None = None
+    op: str | None = None
+    value: float | None = None
+
+
+@frozen
+class UseCondition:
+    """Refer to a named condition declared in the ruleset's ``[conditions]`` table."""
+
+    name: str
+
+
+Condition: TypeAlias = FactTest | AllOf | AnyOf | Not | Quantified | UseCondition
+
+
+# --------------------------------------------------------------------------- rulesets
+
+
+@frozen
+class Source:
+    """A document a ruleset draws on, cited by author, year and title."""
+
+    id: str
+    author: str
+    year: str
+    title: str
+    publisher: str | None = None
+    note: str | None = None
+
+    @property
+    def citation(self) -> str:
+        """Return the citation as one line of text."""
+        text = f"{self.author} ({self.year}). {self.title}."
+        if self.publisher:
+            text += f" {self.publisher}."
+        return text
+
+
+@frozen
+class Group:
+    """A factor, element or stage that rules belong to."""
+
+    id: str
+    title: str
+    description: str = ""
+    weight: float = 1.0
+
+
+@frozen
+class Rule:
+    """One check: a condition for ``met``, optionally for ``partial`` and ``applies``."""
+
+    id: str
+    title: str
+    group: str
+    source: str
+    advice: str
+    when: Condition
+    weight: float = 1.0
+    severity: Severity = Severity.MAJOR
+    partial: Condition | None = None
+    applies: Condition | None = None
+    for_each: str | None = None
+    label: str | None = None
+    description: str = ""
+    source_detail: str | None = None
+
+
+@frozen
+class TestCase:
+    """Facts plus the statuses a ruleset must give for them."""
+
+    __test__ = False  # not a pytest class, whatever its name says
+
+    name: str
+    facts: Mapping[str, object]
+    expect: Mapping[str, Status] = field(factory=dict)
+    expect_groups: Mapping[str, str] = field(factory=dict)
+    description: str = ""
+
+
+@frozen
+class RulesetInfo:
+    """The header of a ruleset: what it is, which kind, where it comes from."""
+
+    id: str
+    version: str
+    kind: str
+    title: str
+    description: str = ""
+    sources: tuple[Source, ...] = ()
+    requires: tuple[str, ...] = ()
+
+
+@frozen
+class Ruleset:
+    """A parsed, validated ruleset."""
+
+    ruleset: RulesetInfo
+    rules: tuple[Rule, ...]
+    groups: tuple[Group, ...] = ()
+    conditions: Mapping[str, Condition] = field(factory=dict)
+    tests: tuple[TestCase, ...] = ()
+    origin: str = "<memory>"
+
+    @property
+    def id(self) -> str:
+        """Return the ruleset id."""
+        return self.ruleset.id
+
+    def source(self, source_id: str) -> Source:
+        """Return the source a rule cites."""
+        for source in self.ruleset.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(source_id)
+
+    def group(self, group_id: str) -> Group:
+        """Return the declared group, or a group titled after its id."""
+        for group in self.groups:
+            if group.id == group_id:
+                return group
+        return Group(id=group_id, title=group_id.replace("-", " ").replace("_", " ").capitalize())
+
+    def group_ids(self) -> tuple[str, ...]:
+        """Return every group id in declaration order, then in order of first use."""
+        ids = [g.id for g in self.groups]
+        for rule in self.rules:
+            if rule.group not in ids:
+                ids.append(rule.group)
+        return tuple(ids)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@frozen
+class Evidence:
+    """One fact a finding read, with the value seen and any attached evidence note."""
+
+    path: str
+    value: object
+    present: bool
+    note: str | None = None
+
+
+@frozen
+class Finding:
+    """The judgement of one rule, with the evidence that decided it."""
+
+    rule_id: str
+    title: str
+    group: str
+    status: Status
+    severity: Severity
+    weight: float
+    evidence: tuple[Evidence, ...]
+    source: str
+    advice: str
+    subject: str | None = None
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Return the fact paths that were not recorded (what would settle an unknown)."""
+        return tuple(e.path for e in self.evidence if not e.present)
+
+
+@frozen
+class GroupResult:
+    """The roll-up of the findings of one group (factor, element, stage)."""
+
+    id: str
+    title: str
+    status: Status
+    score: float | None
+    rule_ids: tuple[str, ...]
+    label: str = ""
+
+    @property
+    def status_label(self) -> str:
+        """Return the kind's word for the status (e.g. "present" for an element)."""
+        return self.label or self.status.value.replace("_", " ")
+
+
+@frozen
+class Assessment:
+    """The result of one ruleset on one partnership, aggregated by its kind."""
+
+    ruleset: RulesetInfo
+    findings: tuple[Finding, ...]
+    groups: tuple[GroupResult, ...] = ()
+    score: float | None = None
+    coverage: float = 0.0
+    verdict: str = ""
+    next_steps: tuple[str, ...] = ()
+
+    def finding(self, rule_id: str) -> Finding:
+        """Return the (first) finding of a rule."""
+        for finding in self.findings:
+            if finding.rule_id == rule_id:
+                return finding
+        raise KeyError(rule_id)
+
+    def counts(self) -> Mapping[Status, int]:
+        """Return how many findings have each status."""
+        counts = dict.fromkeys(Status, 0)
+        for finding in self.findings:
+            counts[finding.status] += 1
+        return counts
+
+
+@frozen
+class EvidenceRequest:
+    """A fact that was not recorded, and the rules it would settle."""
+
+    path: str
+    rule_ids: tuple[str, ...]
+
+
+@frozen
+class Report:
+    """Every assessment of one partnership."""
+
+    partnership: str
+    assessments: tuple[Assessment, ...]
+    facts_origin: str | None = None
+    engine_version: str = ""
+
+    def assessment(self, ruleset_id: str) -> Assessment:
+        """Return the assessment made with one ruleset."""
+        for assessment in self.assessments:
+            if assessment.ruleset.id == ruleset_id:
+                return assessment
+        raise KeyError(ruleset_id)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Return every finding of every assessment."""
+        return tuple(f for a in self.assessments for f in a.findings)
+
+    def worst_status(self) -> Status | None:
+        """Return the status that calls for most attention, if there are findings."""
+        statuses = [f.status for f in self.findings]
+        return max(statuses, key=lambda s: s.rank) if statuses else None
+
+    def evidence_to_request(self) -> tuple[EvidenceRequest, ...]:
+        """Return the unrecorded facts that would settle the unknown findings."""
+        wanted: dict[str, list[str]] = {}
+        for finding in self.findings:
+            if finding.status is not Status.UNKNOWN:
+                continue
+            for path in finding.missing:
+                rule_ids = wanted.setdefault(path, [])
+                if finding.rule_id not in rule_ids:
+                    rule_ids.append(finding.rule_id)
+        return tuple(EvidenceRequest(path, tuple(ids)) for path, ids in wanted.items())

@@ -1,0 +1,325 @@
+"""What plugins contribute, and the registry that collects it through the hooks."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Protocol
+from typing import TypeVar
+
+from attrs import frozen
+
+from partnerrules.errors import DuplicateRegistrationError
+from partnerrules.errors import PluginError
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from partnerrules.model import Assessment
+    from partnerrules.model import Finding
+    from partnerrules.model import Report
+    from partnerrules.model import Ruleset
+
+S = TypeVar("S", "OperatorSpec", "KindSpec", "FactLoaderSpec", "OutputSpec")
+
+#: A compiled operator test: the fact's value in, True / False / None (unknown) out.
+Test = Callable[[object], "bool | None"]
+
+
+class ValueKind(enum.StrEnum):
+    """What an operator expects in the rule's ``value`` key."""
+
+    NONE = "none"  #: no value (``filled``, ``exists``)
+    SCALAR = "scalar"  #: one string, number or boolean
+    NUMBER = "number"  #: an integer or float
+    LIST = "list"  #: a list of scalars
+    ANY = "any"  #: anything the operator checks itself
+
+
+@frozen
+class OperatorSpec:
+    """An operator registered by a plugin."""
+
+    name: str
+    compile: Callable[[object], Test]
+    value: ValueKind
+    reads_absent: bool
+    description: str
+    plugin: str
+
+
+@frozen
+class KindSpec:
+    """An assessment kind registered by a plugin."""
+
+    name: str
+    assess: Callable[[Ruleset, Sequence[Finding]], Assessment]
+    description: str
+    validate: Callable[[Ruleset], list[str]] | None
+    plugin: str
+
+
+@frozen
+class RulesetLocation:
+    """A ruleset file a plugin ships."""
+
+    location: Path | Traversable
+    plugin: str
+
+
+@frozen
+class FactLoaderSpec:
+    """A facts file format registered by a plugin."""
+
+    name: str
+    load: Callable[[bytes, str], Mapping[str, object]]
+    extensions: tuple[str, ...]
+    description: str
+    plugin: str
+
+
+@frozen
+class OutputOptions:
+    """Options every output receives."""
+
+    verbose: bool = False
+    color: bool = False
+
+
+@frozen
+class OutputSpec:
+    """An output format registered by a plugin."""
+
+    name: str
+    render: Callable[[Sequence[Report], OutputOptions], str]
+    description: str
+    extension: str
+    plugin: str
+
+
+class RegisterOperator(Protocol):
+    """The ``register`` callback of :func:`~partnerrules.hookspecs.register_operators`."""
+
+    def __call__(
+        self,
+        name: str,
+        compile: Callable[[object], Test],
+        *,
+        value: ValueKind | str = ValueKind.NONE,
+        reads_absent: bool = False,
+        description: str = "",
+    ) -> None: ...
+
+
+class RegisterKind(Protocol):
+    """The ``register`` callback of :func:`~partnerrules.hookspecs.register_kinds`."""
+
+    def __call__(
+        self,
+        name: str,
+        assess: Callable[[Ruleset, Sequence[Finding]], Assessment],
+        *,
+        description: str = "",
+        validate: Callable[[Ruleset], list[str]] | None = None,
+    ) -> None: ...
+
+
+class RegisterRuleset(Protocol):
+    """The ``register`` callback of :func:`~partnerrules.hookspecs.register_rulesets`."""
+
+    def __call__(self, location: Path | Traversable) -> None: ...
+
+
+class RegisterFactLoader(Protocol):
+    """The ``register`` callback of :func:`~partnerrules.hookspecs.register_fact_loaders`."""
+
+    def __call__(
+        self,
+        name: str,
+        load: Callable[[bytes, str], Mapping[str, object]],
+        *,
+        extensions: Sequence[str],
+        description: str = "",
+    ) -> None: ...
+
+
+class RegisterOutput(Protocol):
+    """The ``register`` callback of :func:`~partnerrules.hookspecs.register_outputs`."""
+
+    def __call__(
+        self,
+        name: str,
+        render: Callable[[Sequence[Report], OutputOptions], str],
+        *,
+        description: str = "",
+        extension: str = ".txt",
+    ) -> None: ...
+
+
+@frozen
+class Registry:
+    """Everything the plugins of one plugin manager contributed."""
+
+    operators: Mapping[str, OperatorSpec]
+    kinds: Mapping[str, KindSpec]
+    rulesets: tuple[RulesetLocation, ...]
+    fact_loaders: Mapping[str, FactLoaderSpec]
+    outputs: Mapping[str, OutputSpec]
+
+    @classmethod
+    def collect(cls, pm: pluggy.PluginManager) -> Registry:
+        """Call every contribution hook and collect what the plugins register.
+
+        :raises DuplicateRegistrationError: when two plugins register the same name
+        :raises PluginError: when a plugin's hook raises or registers something invalid
+        """
+        operators: dict[str, OperatorSpec] = {}
+        kinds: dict[str, KindSpec] = {}
+        rulesets: list[RulesetLocation] = []
+        loaders: dict[str, FactLoaderSpec] = {}
+        outputs: dict[str, OutputSpec] = {}
+
+        def add(table: dict[str, S], what: str, spec: S) -> None:
+            if not spec.name or not isinstance(spec.name, str):
+                raise PluginError(spec.plugin, f"registered a {what} without a name")
+            if spec.name in table:
+                raise DuplicateRegistrationError(
+                    what, spec.name, table[spec.name].plugin, spec.plugin
+                )
+            table[spec.name] = spec
+
+        def operator_hook(plugin: str) -> RegisterOperator:
+            def register(
+                name: str,
+                compile: Callable[[object], Test],
+                *,
+                value: ValueKind | str = ValueKind.NONE,
+                reads_absent: bool = False,
+                description: str = "",
+            ) -> None:
+                _require_callable(plugin, "operator", name, compile)
+                try:
+                    kind = ValueKind(value)
+                except ValueError:
+                    raise PluginError(
+                        plugin, f"operator {name!r}: unknown value kind {value!r}"
+                    ) from None
+                spec = OperatorSpec(name, compile, kind, reads_absent, description, plugin)
+                add(operators, "operator", spec)
+
+            return register
+
+        def kind_hook(plugin: str) -> RegisterKind:
+            def register(
+                name: str,
+                assess: Callable[[Ruleset, Sequence[Finding]], Assessment],
+                *,
+                description: str = "",
+                validate: Callable[[Ruleset], list[str]] | None = None,
+            ) -> None:
+                _require_callable(plugin, "kind", name, assess)
+                add(
+                    kinds, "assessment kind", KindSpec(name, assess, description, validate, plugin)
+                )
+
+            return register
+
+        def ruleset_hook(plugin: str) -> RegisterRuleset:
+            def register(location: Path | Traversable) -> None:
+                rulesets.append(RulesetLocation(location, plugin))
+
+            return register
+
+        def loader_hook(plugin: str) -> RegisterFactLoader:
+            def register(
+                name: str,
+                load: Callable[[bytes, str], Mapping[str, object]],
+                *,
+                extensions: Sequence[str],
+                description: str = "",
+            ) -> None:
+                _require_callable(plugin, "fact loader", name, load)
+                exts = tuple(
+                    e.lower() if e.startswith(".") else f".{e.lower()}" for e in extensions
+                )
+                spec = FactLoaderSpec(name, load, exts, description, plugin)
+                add(loaders, "fact loader", spec)
+
+            return register
+
+        def output_hook(plugin: str) -> RegisterOutput:
+            def register(
+                name: str,
+                render: Callable[[Sequence[Report], OutputOptions], str],
+                *,
+                description: str = "",
+                extension: str = ".txt",
+            ) -> None:
+                _require_callable(plugin, "output", name, render)
+                add(outputs, "output", OutputSpec(name, render, description, extension, plugin))
+
+            return register
+
+        _call_each(pm, "register_operators", operator_hook)
+        _call_each(pm, "register_kinds", kind_hook)
+        _call_each(pm, "register_rulesets", ruleset_hook)
+        _call_each(pm, "register_fact_loaders", loader_hook)
+        _call_each(pm, "register_outputs", output_hook)
+
+        seen_extensions: dict[str, FactLoaderSpec] = {}
+        for spec in loaders.values():
+            for ext in spec.extensions:
+                if ext in seen_extensions:
+                    first = seen_extensions[ext]
+                    raise DuplicateRegistrationError(
+                        "fact loader extension", ext, first.plugin, spec.plugin
+                    )
+                seen_extensions[ext] = spec
+
+        return cls(operators, kinds, tuple(rulesets), loaders, outputs)
+
+    def loader_for(self, filename: str) -> FactLoaderSpec | None:
+        """Return the fact loader for a file name, chosen by its extension."""
+        name = filename.lower()
+        best: tuple[int, FactLoaderSpec] | None = None
+        for spec in self.fact_loaders.values():
+            for ext in spec.extensions:
+                if name.endswith(ext) and (best is None or len(ext) > best[0]):
+                    best = (len(ext), spec)
+        return best[1] if best else None
+
+
+class _Spec(Protocol):  # what add() needs of a registered thing
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def plugin(self) -> str: ...
+
+
+def _require_callable(plugin: str, what: str, name: str, value: object) -> None:
+    if not callable(value):
+        raise PluginError(plugin, f"{what} {name!r}: expected a callable, got {value!r}")
+
+
+def _call_each(
+    pm: pluggy.PluginManager, hook_name: str, make_register: Callable[[str], object]
+) -> None:
+    """Call each implementation of a hook with a ``register`` bound to its plugin."""
+    hook = getattr(pm.hook, hook_name)
+    for impl in reversed(hook.get_hookimpls()):
+        plugin = impl.plugin_name
+        kwargs = {"register": make_register(plugin)} if "register" in impl.argnames else {}
+        try:
+            impl.function(**kwargs)
+        except PluginError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                plugin, f"hook {hook_name} raised {type(exc).__name__}: {exc}", exc
+            ) from exc
