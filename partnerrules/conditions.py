@@ -82,7 +82,7 @@ def parse_path(path: str) -> tuple[Key, ...]:
 
     :raises ValueError: when the path is not a dotted path of names and list indices
     """
-    if not isinstance(path, str) or not _PATH_RE.match(path):
+    if not isinstance(path, str) or not _PATH_RE.fullmatch(path):
         raise ValueError(
             f"invalid fact path {path!r}: expected dotted names with optional list indices,"
             " such as 'agreement.sections.resources.cash' or 'partners[0].name'"
@@ -357,7 +357,7 @@ class Compiler:
             )
         self._compiling.append(name)
         try:
-            compiled = self.compile(self._named_source[name], f"conditions.{name}")
+            compiled = self.compile(self._named_source[name], f"$.conditions.{name}")
         finally:
             self._compiling.pop()
         self._named[name] = compiled

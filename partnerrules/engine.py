@@ -63,14 +63,14 @@ class CompiledRule:
         "source",
     )
 
-    def __init__(self, rule: Rule, compiler: Compiler, source: str) -> None:
+    def __init__(self, rule: Rule, compiler: Compiler, source: str, index: int = 0) -> None:
         self.rule = rule
         self.source = source
         self.advice = rule.advice
-        where = f"rule {rule.id!r}"
-        when = compiler.compile(rule.when, f"{where} when")
-        partial = compiler.compile(rule.partial, f"{where} partial") if rule.partial else None
-        applies = compiler.compile(rule.applies, f"{where} applies") if rule.applies else None
+        where = f"$.rules[{index}]"
+        when = compiler.compile(rule.when, f"{where}.when")
+        partial = compiler.compile(rule.partial, f"{where}.partial") if rule.partial else None
+        applies = compiler.compile(rule.applies, f"{where}.applies") if rule.applies else None
         self._when: Compiled = when.test
         self._partial: Compiled | None = partial.test if partial else None
         self._applies: Compiled | None = applies.test if applies else None
@@ -86,10 +86,10 @@ class CompiledRule:
             try:
                 self._for_each = compile_path(rule.for_each)
             except ValueError as exc:
-                raise ConditionError(f"{where} for_each", str(exc)) from None
+                raise ConditionError(f"{where}.for_each", str(exc)) from None
             if self._for_each[0]:
                 raise ConditionError(
-                    f"{where} for_each", "for_each reads a list of the facts, not of an item"
+                    f"{where}.for_each", "for_each reads a list of the facts, not of an item"
                 )
         elif any(r.item for r in reads):
             raise ConditionError(
@@ -129,10 +129,12 @@ class CompiledRule:
         assert path is not None
         if not isinstance(items, list):
             present = items is not ABSENT
-            ev = (Evidence(path, None if not present else items, present, notes.get(path)),)
+            note = _note(notes, keys) if notes else None
+            ev = (Evidence(path, None if not present else items, present, note),)
             return [self._finding(_UNKNOWN, ev, path)]
         if not items:
-            return [self._finding(_NA, (Evidence(path, [], True, notes.get(path)),), path)]
+            note = _note(notes, keys) if notes else None
+            return [self._finding(_NA, (Evidence(path, [], True, note),), path)]
         findings = []
         label_key = self.rule.label
         for i, item in enumerate(items):
@@ -283,10 +285,10 @@ def compile_ruleset(ruleset: Ruleset, registry: Registry) -> CompiledRuleset:
     problems: list[str] = []
     for name in ruleset.conditions:  # report unusable named conditions even when unused
         try:
-            compiler.compile(ruleset.conditions[name], f"conditions.{name}")
+            compiler.compile(ruleset.conditions[name], f"$.conditions.{name}")
         except ConditionError as exc:
             problems.append(str(exc))
-    for rule in ruleset.rules:
+    for index, rule in enumerate(ruleset.rules):
         try:
             source = ruleset.source(rule.source).citation
         except KeyError:
@@ -294,9 +296,12 @@ def compile_ruleset(ruleset: Ruleset, registry: Registry) -> CompiledRuleset:
         if rule.source_detail:
             source = f"{source} {rule.source_detail}."
         try:
-            compiled.append(CompiledRule(rule, compiler, source))
+            compiled.append(CompiledRule(rule, compiler, source, index))
         except ConditionError as exc:
-            problems.append(str(exc))
+            if exc.where.startswith("$.rules["):
+                problems.append(f"rule {rule.id!r} ({exc.where}): {exc.message}")
+            else:  # a named condition the rule uses
+                problems.append(f"rule {rule.id!r}: {exc}")
     if problems:
         raise RulesetError(ruleset.origin, list(dict.fromkeys(problems)))
     return CompiledRuleset(ruleset, tuple(compiled), kind)
@@ -391,6 +396,9 @@ class Engine:
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Engine is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Engine is immutable; cannot delete {name!r}")
 
     def __reduce__(self) -> tuple[object, ...]:
         rulesets, plugins, entry_points, blocked, load_only = self._config

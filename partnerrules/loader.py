@@ -238,7 +238,9 @@ def load_facts(path: Path, registry: Registry) -> dict[str, object]:
         facts = spec.load(data, origin)
     except FactsError:
         raise
-    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:  # a ValueError too: say it plainly, as for rulesets
+        raise FactsError(origin, f"is not UTF-8 text (byte {exc.start})") from None
+    except (ValueError, TypeError) as exc:
         raise FactsError(origin, str(exc)) from None
     return check_facts_document(facts, origin)
 

@@ -62,14 +62,14 @@ def get_plugin_manager(
         _load_entry_points(pm, blocked, load_only)
     for plugin in plugins:
         try:
-            pm.register(plugin)
-        except ValueError as exc:
+            pm.register(plugin, _unique_name(pm, plugin))
+        except (ValueError, pluggy.PluginValidationError) as exc:
             raise PluginError(_describe(plugin), str(exc), exc) from exc
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(
-            str(exc.plugin_name if hasattr(exc, "plugin_name") else exc.plugin),
+            pm.get_name(exc.plugin) or _describe(exc.plugin),
             f"{exc} (is the hook name misspelt? the known hooks are: "
             f"{', '.join(sorted(_hook_names()))})",
             exc,
@@ -106,6 +106,14 @@ def _hook_names() -> list[str]:
 
 def _describe(plugin: object) -> str:
     return getattr(plugin, "__name__", None) or type(plugin).__name__
+
+
+def _unique_name(pm: pluggy.PluginManager, plugin: object) -> str:
+    """Name an extra plugin after its module or class, so that errors can name it."""
+    name = _describe(plugin)
+    if pm.get_plugin(name) is None:
+        return name
+    return f"{name}@{id(plugin):x}"
 
 
 @frozen

@@ -312,7 +312,9 @@ def _call_each(
 ) -> None:
     """Call each implementation of a hook with a ``register`` bound to its plugin."""
     hook = getattr(pm.hook, hook_name)
-    for impl in reversed(hook.get_hookimpls()):
+    # In registration order (built-ins first), so that a duplicate name is blamed on the
+    # plugin that came second rather than on the built-in it collides with.
+    for impl in hook.get_hookimpls():
         plugin = impl.plugin_name
         kwargs = {"register": make_register(plugin)} if "register" in impl.argnames else {}
         try:

@@ -21,6 +21,19 @@ def load_toml(data: bytes, origin: str) -> Mapping[str, object]:
         raise ValueError(f"invalid TOML{where}: {getattr(exc, 'msg', exc)}") from None
 
 
+def _json_kind(doc: object) -> str:
+    """Name the kind of a JSON value in JSON's own terms (not Python's)."""
+    if doc is None:
+        return "null"
+    if isinstance(doc, bool):
+        return "true/false"
+    if isinstance(doc, int | float):
+        return "a number"
+    if isinstance(doc, str):
+        return "a string"
+    return "a list (JSON array)" if isinstance(doc, list) else f"a {type(doc).__name__}"
+
+
 def load_json(data: bytes, origin: str) -> Mapping[str, object]:
     """Parse a JSON facts file."""
     try:
@@ -31,7 +44,7 @@ def load_json(data: bytes, origin: str) -> Mapping[str, object]:
         ) from None
     if not isinstance(doc, dict):
         raise ValueError(  # noqa: TRY004 - bad content, reported like any other parse error
-            f"the facts must be a JSON object (a table of facts), not a {type(doc).__name__}"
+            f"the facts must be a JSON object (a table of facts), not {_json_kind(doc)}"
         )
     return doc
 

@@ -123,9 +123,9 @@ def _contains_all(expected: object) -> Test:
 
     def test(value: object) -> bool | None:
         results = [_member(value, w) for w in wanted]
-        if None in results:
-            return None
-        return all(results)
+        if False in results:  # Kleene: one value known to be absent settles it
+            return False
+        return None if None in results else True
 
     return test
 
@@ -135,9 +135,9 @@ def _contains_any(expected: object) -> Test:
 
     def test(value: object) -> bool | None:
         results = [_member(value, w) for w in wanted]
-        if None in results:
-            return None
-        return any(results)
+        if True in results:  # Kleene: one value known to be present settles it
+            return True
+        return None if None in results else False
 
     return test
 
@@ -168,6 +168,8 @@ def _judgement_words(expected: object) -> frozenset[str]:
         if j is None:
             raise ValueError(f"expected judgement values from yes, partly, no; got {word!r}")
         out.add(j)
+    if not out:
+        raise ValueError("expected at least one judgement value: yes, partly or no")
     return frozenset(out)
 
 
