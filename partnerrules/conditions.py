@@ -1,10 +1,17 @@
 """Compile declarative conditions into plain Python closures, once per engine.
 
-A compiled condition is a function ``test(facts, item) -> True | False | None`` where
-``None`` means *unknown*. ``facts`` is the partnership's facts document and ``item`` the
-current list item (for ``for_each`` rules and inside quantifiers; paths that start with
-``item.`` read it). Combinators follow Kleene's strong three-valued logic: a fact that
-was not recorded makes a test unknown, never false, and ``not unknown`` is unknown.
+A compiled condition is a function ``test(vals, item) -> True | False | None`` where
+``None`` means *unknown*. ``item`` is the current list item (for ``for_each`` rules and
+inside quantifiers; paths that start with ``item.`` read it). Combinators follow Kleene's
+strong three-valued logic: a fact that was not recorded makes a test unknown, never
+false, and ``not unknown`` is unknown.
+
+``vals`` is the evaluation's *slot table*. When a ruleset is compiled, every distinct fact
+path it reads from the facts root gets a slot, and so does every named condition that
+reads only such paths. Evaluating a partnership first resolves each path once and each
+named condition once (:meth:`FactTable.prepare`); the rules then read slots. However
+many rules read ``agreement.form``, it is looked up once per partnership, and evidence
+is taken from the same slots.
 
 Nothing here parses at evaluation time: paths are split, operators resolved and values
 checked when the condition is compiled.
@@ -50,8 +57,10 @@ ABSENT: Final = _Absent()
 #: Words that mean "not known" wherever a fact value is expected.
 UNKNOWN_WORDS: Final = frozenset({"unknown", "Unknown", "UNKNOWN"})
 
+#: A slot table: the facts' values and named-condition results of one evaluation.
+Slots = list[object]
 #: A compiled condition.
-Compiled = Callable[[Mapping[str, object], object], "bool | None"]
+Compiled = Callable[[Slots, object], "bool | None"]
 #: A compiled fact getter.
 Getter = Callable[[object], object]
 
@@ -159,6 +168,39 @@ def make_getter(keys: tuple[Key, ...]) -> Getter:
                 return v
 
             return get3
+        if len(keys) == 4:  # the usual depth of agreement.sections.<section>.<question>
+            a, b, c, d = keys
+
+            def get4(doc: object) -> object:
+                if not isinstance(doc, dict):
+                    return ABSENT
+                v = doc.get(a)
+                if not isinstance(v, dict):
+                    return ABSENT
+                v = v.get(b)
+                if not isinstance(v, dict):
+                    return ABSENT
+                v = v.get(c)
+                if not isinstance(v, dict):
+                    return ABSENT
+                v = v.get(d)
+                if v is None or (v.__class__ is str and v in UNKNOWN_WORDS):
+                    return ABSENT
+                return v
+
+            return get4
+
+        def get_names(doc: object) -> object:
+            v = doc
+            for k in keys:
+                if not isinstance(v, dict):
+                    return ABSENT  # also where an earlier key held None
+                v = v.get(k)
+            if v is None or (v.__class__ is str and v in UNKNOWN_WORDS):
+                return ABSENT
+            return v
+
+        return get_names
 
     def get(doc: object) -> object:
         v = doc
@@ -192,10 +234,12 @@ class Read:
     """A fact path a condition reads; ``item`` reads are relative to the rule's item.
 
     ``keys`` may contain :data:`STAR` where a quantifier reads every item of a list.
+    ``slot`` is the slot holding the value of a plain path from the facts root.
     """
 
     keys: tuple[Key, ...]
     item: bool
+    slot: int | None = None
 
 
 def compile_path(path: str) -> tuple[bool, tuple[Key, ...]]:
@@ -210,11 +254,90 @@ def compile_path(path: str) -> tuple[bool, tuple[Key, ...]]:
 
 
 @frozen
+class FactTable:
+    """How to fill the slot table of one evaluation from a facts document.
+
+    Paths are grouped by their parent table: ``agreement.sections.resources.cash`` and
+    ``...resources.in_kind`` resolve ``agreement.sections.resources`` once, then read
+    their own key from it.
+    """
+
+    size: int
+    getters: tuple[tuple[int, Getter], ...]
+    named: tuple[tuple[int, Compiled], ...]
+    by_parent: tuple[tuple[Getter, tuple[tuple[int, str], ...]], ...] = ()
+    direct: tuple[tuple[int, Getter], ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        paths: Mapping[tuple[Key, ...], int],
+        named: list[tuple[int, Compiled]],
+    ) -> FactTable:
+        """Plan the slot table for the given root paths and named conditions."""
+        parents: dict[tuple[Key, ...], list[tuple[int, str]]] = {}
+        direct: list[tuple[int, Getter]] = []
+        for keys, slot in paths.items():
+            leaf = keys[-1]
+            if isinstance(leaf, str):
+                parents.setdefault(keys[:-1], []).append((slot, leaf))
+            else:
+                direct.append((slot, make_getter(keys)))
+        by_parent = tuple(
+            (_parent_getter(parent), tuple(leaves)) for parent, leaves in parents.items()
+        )
+        getters = tuple((slot, make_getter(keys)) for keys, slot in paths.items())
+        size = len(paths) + len(named)
+        return cls(size, getters, tuple(named), by_parent, tuple(direct))
+
+    def prepare(self, facts: Mapping[str, object]) -> Slots:
+        """Resolve every fact path once, then every facts-only named condition once."""
+        vals: Slots = [ABSENT] * self.size
+        for get_parent, leaves in self.by_parent:
+            parent = get_parent(facts)
+            if parent.__class__ is dict or isinstance(parent, dict):
+                get = parent.get
+                for slot, leaf in leaves:
+                    v = get(leaf)
+                    if v is not None and not (v.__class__ is str and v in UNKNOWN_WORDS):
+                        vals[slot] = v
+        for slot, getter in self.direct:
+            vals[slot] = getter(facts)
+        for slot, test in self.named:
+            vals[slot] = test(vals, None)
+        return vals
+
+
+def _parent_getter(keys: tuple[Key, ...]) -> Getter:
+    """Return a getter for a parent table (the facts themselves for top-level keys)."""
+    if not keys:
+        return _identity
+    get = make_getter(keys)
+
+    def parent(doc: object) -> object:
+        value = get(doc)
+        return value if isinstance(value, dict) else None
+
+    return parent if any(isinstance(k, int) for k in keys) else get
+
+
+def _identity(doc: object) -> object:
+    return doc
+
+
+@frozen
 class CompiledCondition:
-    """A compiled condition and the fact paths it may read."""
+    """A compiled condition, the fact paths it may read, and how to fill its slots."""
 
     test: Compiled
     reads: tuple[Read, ...]
+    table: FactTable | None = None
+
+    def evaluate(self, facts: Mapping[str, object], item: object = None) -> bool | None:
+        """Evaluate the condition on a facts document (and an item): a convenience."""
+        if self.table is None:
+            raise ValueError("compiled as part of a ruleset: evaluate it through the engine")
+        return self.test(self.table.prepare(facts), item)
 
 
 class Compiler:
@@ -227,36 +350,61 @@ class Compiler:
     ) -> None:
         self._operators = operators
         self._named_source = dict(named or {})
-        self._named: dict[str, CompiledCondition] = {}
+        self._named: dict[str, tuple[Compiled, tuple[Read, ...]]] = {}
         self._compiling: list[str] = []
+        self._slots: dict[tuple[Key, ...], int] = {}
+        self._getters: list[tuple[int, Getter]] = []
+        self._named_slots: list[tuple[int, Compiled]] = []
+        self._slot_refs: dict[Compiled, int] = {}  # tests that only read a named slot
 
-    def compile(self, condition: Condition, where: str) -> CompiledCondition:
+    def table(self) -> FactTable:
+        """Return the slot table of everything compiled so far."""
+        return FactTable.build(self._slots, self._named_slots)
+
+    def compile(
+        self, condition: Condition, where: str, *, standalone: bool = True
+    ) -> CompiledCondition:
         """Compile a condition; ``where`` names its place for error messages.
 
+        :param standalone: also plan a slot table, so that the condition can be
+            evaluated on its own (:meth:`CompiledCondition.evaluate`); a ruleset compiles
+            its rules without one and plans a single table for all of them
         :raises ConditionError: naming the key path and what was expected
         """
+        test, reads = self._compile(condition, where)
+        return CompiledCondition(test, reads, self.table() if standalone else None)
+
+    def slot(self, keys: tuple[Key, ...]) -> int:
+        """Return the slot of a path from the facts root, allocating it on first use."""
+        slot = self._slots.get(keys)
+        if slot is None:
+            slot = self._slots[keys] = len(self._getters) + len(self._named_slots)
+            self._getters.append((slot, make_getter(keys)))
+        return slot
+
+    def _compile(self, condition: Condition, where: str) -> tuple[Compiled, tuple[Read, ...]]:
         if isinstance(condition, FactTest):
             return self._fact_test(condition, where)
         if isinstance(condition, AllOf):
             parts = [
-                self.compile(c, f"{where}.all[{i}]") for i, c in enumerate(condition.conditions)
+                self._compile(c, f"{where}.all[{i}]") for i, c in enumerate(condition.conditions)
             ]
-            return CompiledCondition(_all([p.test for p in parts]), _merge(parts))
+            return _all([p[0] for p in parts], self._slot_refs), _merge(parts)
         if isinstance(condition, AnyOf):
             parts = [
-                self.compile(c, f"{where}.any[{i}]") for i, c in enumerate(condition.conditions)
+                self._compile(c, f"{where}.any[{i}]") for i, c in enumerate(condition.conditions)
             ]
-            return CompiledCondition(_any([p.test for p in parts]), _merge(parts))
+            return _any([p[0] for p in parts]), _merge(parts)
         if isinstance(condition, Not):
-            inner = self.compile(condition.condition, f"{where}.not")
-            return CompiledCondition(_not(inner.test), inner.reads)
+            inner, reads = self._compile(condition.condition, f"{where}.not")
+            return _not(inner), reads
         if isinstance(condition, Quantified):
             return self._quantified(condition, where)
         if isinstance(condition, UseCondition):
             return self._use(condition, where)
         raise ConditionError(where, f"not a condition: {condition!r}")  # pragma: no cover
 
-    def _fact_test(self, cond: FactTest, where: str) -> CompiledCondition:
+    def _fact_test(self, cond: FactTest, where: str) -> tuple[Compiled, tuple[Read, ...]]:
         try:
             is_item, keys = compile_path(cond.fact)
         except ValueError as exc:
@@ -278,38 +426,42 @@ class Compiler:
             op_test = spec.compile(cond.value)
         except (ValueError, TypeError) as exc:
             raise ConditionError(f"{where}.value", f"operator {cond.op!r}: {exc}") from None
-        get = make_getter(keys)
         test: Compiled
-        if spec.reads_absent:
-            if is_item:
+        if is_item:
+            get = make_getter(keys)
+            if spec.reads_absent:
 
-                def test(facts: Mapping[str, object], item: object) -> bool | None:
+                def test(vals: Slots, item: object) -> bool | None:
                     return op_test(get(item))
             else:
 
-                def test(facts: Mapping[str, object], item: object) -> bool | None:
-                    return op_test(get(facts))
-        elif is_item:
+                def test(vals: Slots, item: object) -> bool | None:
+                    v = get(item)
+                    return None if v is ABSENT else op_test(v)
 
-            def test(facts: Mapping[str, object], item: object) -> bool | None:
-                v = get(item)
-                return None if v is ABSENT else op_test(v)
+            return test, (Read(keys, True),)
+        slot = self.slot(keys)
+        if spec.reads_absent:
+
+            def test(vals: Slots, item: object) -> bool | None:
+                return op_test(vals[slot])
         else:
 
-            def test(facts: Mapping[str, object], item: object) -> bool | None:
-                v = get(facts)
+            def test(vals: Slots, item: object) -> bool | None:
+                v = vals[slot]
                 return None if v is ABSENT else op_test(v)
 
-        return CompiledCondition(test, (Read(keys, is_item),))
+        return test, (Read(keys, False, slot),)
 
-    def _quantified(self, cond: Quantified, where: str) -> CompiledCondition:
+    def _quantified(self, cond: Quantified, where: str) -> tuple[Compiled, tuple[Read, ...]]:
         q = cond.quantifier
         try:
             is_item, keys = compile_path(cond.over)
         except ValueError as exc:
             raise ConditionError(f"{where}.{q}", str(exc)) from None
+        slot = None if is_item else self.slot(keys)
         get_list = make_getter(keys)
-        where_c = self.compile(cond.where, f"{where}.where") if cond.where is not None else None
+        where_c = self._compile(cond.where, f"{where}.where") if cond.where is not None else None
         if q in (Quantifier.ANY_ITEM, Quantifier.ALL_ITEMS):
             if where_c is None:
                 raise ConditionError(where, f"{q} needs a 'where' condition for the items")
@@ -332,16 +484,16 @@ class Compiler:
                     f"{where}.value", f"ratio is a share between 0 and 1, got {cond.value!r}"
                 )
 
-        item_test = where_c.test if where_c is not None else None
-        test = _quantifier(q, is_item, get_list, item_test, cond.op, cond.value)
+        item_test = where_c[0] if where_c is not None else None
+        test = _quantifier(q, slot, get_list, item_test, cond.op, cond.value)
         star = (*keys, STAR)
-        reads = [Read(keys, is_item)]
+        reads = [Read(keys, is_item, slot)]
         if where_c is not None:
-            for r in where_c.reads:
+            for r in where_c[1]:
                 reads.append(Read((*star, *r.keys), is_item) if r.item else r)
-        return CompiledCondition(test, tuple(reads))
+        return test, tuple(reads)
 
-    def _use(self, cond: UseCondition, where: str) -> CompiledCondition:
+    def _use(self, cond: UseCondition, where: str) -> tuple[Compiled, tuple[Read, ...]]:
         name = cond.name
         if name in self._named:
             return self._named[name]
@@ -357,11 +509,22 @@ class Compiler:
             )
         self._compiling.append(name)
         try:
-            compiled = self.compile(self._named_source[name], f"$.conditions.{name}")
+            test, reads = self._compile(self._named_source[name], f"$.conditions.{name}")
         finally:
             self._compiling.pop()
-        self._named[name] = compiled
-        return compiled
+        if not any(read.item for read in reads):
+            # Reads only the facts: evaluated once per partnership, into a slot, after
+            # the slots it depends on (which were allocated while compiling it).
+            slot = len(self._getters) + len(self._named_slots)
+            self._named_slots.append((slot, test))
+
+            def test_slot(vals: Slots, item: object) -> bool | None:
+                return vals[slot]  # type: ignore[return-value]
+
+            test = test_slot
+            self._slot_refs[test] = slot
+        self._named[name] = (test, reads)
+        return test, reads
 
 
 def _check_value(spec: OperatorSpec, value: object, where: str) -> None:
@@ -391,25 +554,41 @@ def _check_value(spec: OperatorSpec, value: object, where: str) -> None:
         raise ConditionError(where, f"operator {spec.name!r} needs a single value, got {value!r}")
 
 
-def _merge(parts: list[CompiledCondition]) -> tuple[Read, ...]:
+def _merge(parts: list[tuple[Compiled, tuple[Read, ...]]]) -> tuple[Read, ...]:
     seen: dict[Read, None] = {}
-    for part in parts:
-        for read in part.reads:
+    for _, reads in parts:
+        for read in reads:
             seen.setdefault(read, None)
     return tuple(seen)
 
 
-def _all(tests: list[Compiled]) -> Compiled:
+def _all(tests: list[Compiled], slot_refs: Mapping[Compiled, int]) -> Compiled:
     if len(tests) == 1:
         return tests[0]
+    if len(tests) == 2 and (tests[0] in slot_refs or tests[1] in slot_refs):
+        # A named condition and one test: read the named result's slot directly.
+        first = tests[0] in slot_refs
+        s1 = slot_refs[tests[0]] if first else slot_refs[tests[1]]
+        t2 = tests[1] if first else tests[0]
+
+        def all_slot(vals: Slots, item: object) -> bool | None:
+            r1 = vals[s1]
+            if r1 is False:
+                return False
+            r2 = t2(vals, item)
+            if r2 is False:
+                return False
+            return None if (r1 is None or r2 is None) else True
+
+        return all_slot
     if len(tests) == 2:
         t1, t2 = tests
 
-        def all2(facts: Mapping[str, object], item: object) -> bool | None:
-            r1 = t1(facts, item)
+        def all2(vals: Slots, item: object) -> bool | None:
+            r1 = t1(vals, item)
             if r1 is False:
                 return False
-            r2 = t2(facts, item)
+            r2 = t2(vals, item)
             if r2 is False:
                 return False
             return None if (r1 is None or r2 is None) else True
@@ -417,10 +596,10 @@ def _all(tests: list[Compiled]) -> Compiled:
         return all2
     frozen_tests = tuple(tests)
 
-    def all_(facts: Mapping[str, object], item: object) -> bool | None:
+    def all_(vals: Slots, item: object) -> bool | None:
         result: bool | None = True
         for t in frozen_tests:
-            r = t(facts, item)
+            r = t(vals, item)
             if r is False:
                 return False
             if r is None:
@@ -433,12 +612,25 @@ def _all(tests: list[Compiled]) -> Compiled:
 def _any(tests: list[Compiled]) -> Compiled:
     if len(tests) == 1:
         return tests[0]
+    if len(tests) == 2:
+        t1, t2 = tests
+
+        def any2(vals: Slots, item: object) -> bool | None:
+            r1 = t1(vals, item)
+            if r1 is True:
+                return True
+            r2 = t2(vals, item)
+            if r2 is True:
+                return True
+            return None if (r1 is None or r2 is None) else False
+
+        return any2
     frozen_tests = tuple(tests)
 
-    def any_(facts: Mapping[str, object], item: object) -> bool | None:
+    def any_(vals: Slots, item: object) -> bool | None:
         result: bool | None = False
         for t in frozen_tests:
-            r = t(facts, item)
+            r = t(vals, item)
             if r is True:
                 return True
             if r is None:
@@ -449,8 +641,8 @@ def _any(tests: list[Compiled]) -> Compiled:
 
 
 def _not(test: Compiled) -> Compiled:
-    def not_(facts: Mapping[str, object], item: object) -> bool | None:
-        r = test(facts, item)
+    def not_(vals: Slots, item: object) -> bool | None:
+        r = test(vals, item)
         return None if r is None else not r
 
     return not_
@@ -493,26 +685,26 @@ def _range_compare(op: str, low: float, high: float, value: float) -> bool | Non
 
 def _quantifier(
     q: Quantifier,
-    is_item: bool,
+    slot: int | None,
     get_list: Getter,
     item_test: Compiled | None,
     op: str | None,
     value: float | None,
 ) -> Compiled:
-    def items_of(facts: Mapping[str, object], item: object) -> list[object] | None:
-        items = get_list(item if is_item else facts)
+    def items_of(vals: Slots, item: object) -> list[object] | None:
+        items = get_list(item) if slot is None else vals[slot]
         return items if isinstance(items, list) else None
 
     if q is Quantifier.ANY_ITEM:
         assert item_test is not None
 
-        def any_item(facts: Mapping[str, object], item: object) -> bool | None:
-            items = items_of(facts, item)
+        def any_item(vals: Slots, item: object) -> bool | None:
+            items = items_of(vals, item)
             if items is None:
                 return None
             result: bool | None = False
             for it in items:
-                r = item_test(facts, it)
+                r = item_test(vals, it)
                 if r is True:
                     return True
                 if r is None:
@@ -524,13 +716,13 @@ def _quantifier(
     if q is Quantifier.ALL_ITEMS:
         assert item_test is not None
 
-        def all_items(facts: Mapping[str, object], item: object) -> bool | None:
-            items = items_of(facts, item)
+        def all_items(vals: Slots, item: object) -> bool | None:
+            items = items_of(vals, item)
             if items is None:
                 return None
             result: bool | None = True
             for it in items:
-                r = item_test(facts, it)
+                r = item_test(vals, it)
                 if r is False:
                     return False
                 if r is None:
@@ -543,8 +735,8 @@ def _quantifier(
     assert value is not None
     ratio = q is Quantifier.RATIO
 
-    def counted(facts: Mapping[str, object], item: object) -> bool | None:
-        items = items_of(facts, item)
+    def counted(vals: Slots, item: object) -> bool | None:
+        items = items_of(vals, item)
         if items is None:
             return None
         total = len(items)
@@ -553,7 +745,7 @@ def _quantifier(
         else:
             low = unknown = 0
             for it in items:
-                r = item_test(facts, it)
+                r = item_test(vals, it)
                 if r is True:
                     low += 1
                 elif r is None:

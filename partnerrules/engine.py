@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import types
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Final
 
@@ -17,8 +20,10 @@ from partnerrules.conditions import STAR
 from partnerrules.conditions import Compiled
 from partnerrules.conditions import Compiler
 from partnerrules.conditions import ConditionError
+from partnerrules.conditions import FactTable
 from partnerrules.conditions import Key
 from partnerrules.conditions import Read
+from partnerrules.conditions import Slots
 from partnerrules.conditions import compile_path
 from partnerrules.conditions import format_path
 from partnerrules.conditions import make_getter
@@ -52,25 +57,38 @@ class CompiledRule:
 
     __slots__ = (
         "_applies",
+        "_applies_evidence",
         "_applies_reads",
+        "_evidence",
         "_for_each",
         "_for_each_path",
+        "_for_each_slot",
         "_partial",
         "_reads",
+        "_status",
         "_when",
-        "advice",
         "rule",
+        "single",
         "source",
     )
 
     def __init__(self, rule: Rule, compiler: Compiler, source: str, index: int = 0) -> None:
         self.rule = rule
         self.source = source
-        self.advice = rule.advice
+        #: Whether the rule gives exactly one finding (it has no ``for_each``).
+        self.single = rule.for_each is None
         where = f"$.rules[{index}]"
-        when = compiler.compile(rule.when, f"{where}.when")
-        partial = compiler.compile(rule.partial, f"{where}.partial") if rule.partial else None
-        applies = compiler.compile(rule.applies, f"{where}.applies") if rule.applies else None
+        when = compiler.compile(rule.when, f"{where}.when", standalone=False)
+        partial = (
+            compiler.compile(rule.partial, f"{where}.partial", standalone=False)
+            if rule.partial
+            else None
+        )
+        applies = (
+            compiler.compile(rule.applies, f"{where}.applies", standalone=False)
+            if rule.applies
+            else None
+        )
         self._when: Compiled = when.test
         self._partial: Compiled | None = partial.test if partial else None
         self._applies: Compiled | None = applies.test if applies else None
@@ -80,8 +98,12 @@ class CompiledRule:
                 reads.update(dict.fromkeys(part.reads))
         self._reads = tuple(_ReadPlan(r) for r in reads)
         self._applies_reads = tuple(_ReadPlan(r) for r in applies.reads) if applies else ()
+        self._status = _status_function(self._when, self._partial, self._applies)
+        self._evidence = _evidence_getter(self._reads)
+        self._applies_evidence = _evidence_getter(self._applies_reads)
         self._for_each: tuple[bool, tuple[Key, ...]] | None = None
         self._for_each_path = rule.for_each
+        self._for_each_slot = -1
         if rule.for_each is not None:
             try:
                 self._for_each = compile_path(rule.for_each)
@@ -91,76 +113,128 @@ class CompiledRule:
                 raise ConditionError(
                     f"{where}.for_each", "for_each reads a list of the facts, not of an item"
                 )
+            self._for_each_slot = compiler.slot(self._for_each[1])
         elif any(r.item for r in reads):
             raise ConditionError(
                 where,
                 "its conditions read 'item.' paths outside a quantifier, so it needs 'for_each'",
             )
 
-    def status(self, facts: Mapping[str, object], item: object) -> Status:
-        """Return the status of the rule for the facts (and the current item)."""
-        if self._applies is not None:
-            applies = self._applies(facts, item)
-            if applies is False:
-                return _NA
-            if applies is None:
-                return _UNKNOWN
-        met = self._when(facts, item)
-        if met is True:
-            return _MET
-        if met is None:
-            return _UNKNOWN
-        if self._partial is None:
-            return _UNMET
-        partial = self._partial(facts, item)
-        if partial is True:
-            return _PARTIAL
-        return _UNKNOWN if partial is None else _UNMET
+    def plans(self) -> tuple[_ReadPlan, ...]:
+        """Return the prepared reads of the rule."""
+        return self._reads
 
-    def evaluate(self, facts: Mapping[str, object], notes: Mapping[str, str]) -> list[Finding]:
+    def status(self, vals: Slots, item: object) -> Status:
+        """Return the status of the rule from the slot table (and the current item)."""
+        return self._status(vals, item)
+
+    def evaluate_single(self, run: _Run) -> Finding:
+        """Return the one finding of a rule without ``for_each``."""
+        status = self._status(run.vals, None)
+        if status is _NA:
+            return Finding(self.rule, status, self._applies_evidence(run), self.source)
+        return Finding(self.rule, status, self._evidence(run), self.source)
+
+    def emitter(self) -> Callable[[_Run, list[Finding]], None]:
+        """Return a function that appends the rule's findings for a run to a list.
+
+        The common case, a rule without ``for_each`` or ``applies`` whose evidence is
+        plain fact paths, gets one flat closure: this is the engine's hot loop.
+        """
+        rule, source, status_of = self.rule, self.source, self._status
+        slots = [plan.slot for plan in self._reads if plan.slot is not None]
+        plain = len(slots) == len(self._reads) >= 2
+        if self._for_each is None and self._applies is None and plain:
+            pick = itemgetter(*slots)
+
+            def emit_plain(run: _Run, out: list[Finding]) -> None:
+                status = status_of(run.vals, None)
+                out.append(Finding(rule, status, pick(run.plain), source))
+
+            return emit_plain
+        if self._for_each is None:
+
+            def emit_single(run: _Run, out: list[Finding]) -> None:
+                out.append(self.evaluate_single(run))
+
+            return emit_single
+
+        def emit_each(run: _Run, out: list[Finding]) -> None:
+            out.extend(self.evaluate(run))
+
+        return emit_each
+
+    def evaluate(self, run: _Run) -> list[Finding]:
         """Return the findings of the rule: one, or one per item with ``for_each``."""
         if self._for_each is None:
-            status = self.status(facts, None)
-            reads = self._applies_reads if status is _NA else self._reads
-            return [self._finding(status, _evidence(facts, None, (), reads, notes), None)]
+            return [self.evaluate_single(run)]
         keys = self._for_each[1]
-        items = make_getter(keys)(facts)
+        items = run.vals[self._for_each_slot]
         path = self._for_each_path
         assert path is not None
         if not isinstance(items, list):
             present = items is not ABSENT
-            note = _note(notes, keys) if notes else None
-            ev = (Evidence(path, None if not present else items, present, note),)
+            ev = (Evidence(path, None if not present else items, present, run.note(keys)),)
             return [self._finding(_UNKNOWN, ev, path)]
         if not items:
-            note = _note(notes, keys) if notes else None
-            return [self._finding(_NA, (Evidence(path, [], True, note),), path)]
+            return [self._finding(_NA, (Evidence(path, [], True, run.note(keys)),), path)]
         findings = []
         label_key = self.rule.label
         for i, item in enumerate(items):
-            status = self.status(facts, item)
+            status = self._status(run.vals, item)
             reads = self._applies_reads if status is _NA else self._reads
-            prefix = (*keys, i)
-            evidence = _evidence(facts, item, prefix, reads, notes)
+            evidence = run.evidence(item, (*keys, i), reads)
             findings.append(self._finding(status, evidence, _label(item, label_key, path, i)))
         return findings
 
     def _finding(
         self, status: Status, evidence: tuple[Evidence, ...], subject: str | None
     ) -> Finding:
-        rule = self.rule
-        return Finding(
-            rule.id,
-            rule.title,
-            rule.group,
-            status,
-            rule.severity,
-            rule.weight,
-            evidence,
-            self.source,
-            self.advice,
-            subject,
-        )
+        return Finding(self.rule, status, evidence, self.source, subject)
+
+
+def _status_function(
+    when: Compiled, partial: Compiled | None, applies: Compiled | None
+) -> Callable[[Slots, object], Status]:
+    """Return a function giving a rule's status: applies, then when, then partial."""
+    if applies is None and partial is None:
+
+        def status_when(vals: Slots, item: object) -> Status:
+            met = when(vals, item)
+            return _MET if met is True else _UNKNOWN if met is None else _UNMET
+
+        return status_when
+    if applies is None:
+        assert partial is not None
+
+        def status_partial(vals: Slots, item: object) -> Status:
+            met = when(vals, item)
+            if met is True:
+                return _MET
+            if met is None:
+                return _UNKNOWN
+            part = partial(vals, item)
+            return _PARTIAL if part is True else _UNKNOWN if part is None else _UNMET
+
+        return status_partial
+
+    def status(vals: Slots, item: object) -> Status:
+        applied = applies(vals, item)
+        if applied is False:
+            return _NA
+        if applied is None:
+            return _UNKNOWN
+        met = when(vals, item)
+        if met is True:
+            return _MET
+        if met is None:
+            return _UNKNOWN
+        if partial is None:
+            return _UNMET
+        part = partial(vals, item)
+        return _PARTIAL if part is True else _UNKNOWN if part is None else _UNMET
+
+    return status
 
 
 def _label(item: object, label_key: str | None, path: str, index: int) -> str:
@@ -175,7 +249,7 @@ def _label(item: object, label_key: str | None, path: str, index: int) -> str:
 class _ReadPlan:
     """A read path prepared for resolving evidence without parsing anything."""
 
-    __slots__ = ("getters", "item", "keys", "parts", "path")
+    __slots__ = ("getters", "item", "keys", "note_paths", "parts", "path", "slot")
 
     def __init__(self, read: Read) -> None:
         self.item = read.item
@@ -188,28 +262,91 @@ class _ReadPlan:
                 parts[-1] = (*parts[-1], key)
         self.parts = tuple(parts)
         self.getters = tuple(make_getter(part) if part else None for part in parts)
-        self.path = format_path(read.keys) if len(parts) == 1 and not read.item else None
+        plain = len(parts) == 1 and not read.item and read.slot is not None
+        #: The slot holding the value, for a plain path from the facts root.
+        self.slot = read.slot if plain else None
+        self.path = format_path(read.keys) if plain else None
+        # Where an evidence note for a plain path may hang: the path, then its ancestors.
+        self.note_paths = (
+            tuple(format_path(read.keys[:end]) for end in range(len(read.keys), 0, -1))
+            if plain
+            else ()
+        )
 
 
-def _evidence(
-    facts: Mapping[str, object],
-    item: object,
-    prefix: tuple[Key, ...],
-    plans: Sequence[_ReadPlan],
-    notes: Mapping[str, str],
-) -> tuple[Evidence, ...]:
-    out: list[Evidence] = []
-    for plan in plans:
-        if plan.path is not None:  # the common case: a plain path from the facts root
-            value = plan.getters[0](facts)  # type: ignore[misc]
-            present = value is not ABSENT
-            note = _note(notes, plan.keys) if notes else None
-            out.append(Evidence(plan.path, value if present else None, present, note))
-        elif plan.item:
-            _expand(item, plan, prefix, 0, notes, out)
+#: Build an Evidence from a 4-tuple without the Python-level NamedTuple constructor.
+_new_evidence: Callable[[tuple[str, object, bool, str | None]], Evidence] = partial(
+    tuple.__new__, Evidence
+)
+
+
+class _Run:
+    """One evaluation of one ruleset: the slot table, and the evidence built from it."""
+
+    __slots__ = ("facts", "notes", "plain", "vals")
+
+    def __init__(
+        self, compiled: CompiledRuleset, facts: Mapping[str, object], notes: Mapping[str, str]
+    ) -> None:
+        self.facts = facts
+        self.notes = notes
+        vals = self.vals = compiled.table.prepare(facts)
+        # One Evidence per plain fact path, shared by every finding that read it.
+        plain: list[Evidence | None] = [None] * len(vals)
+        new = _new_evidence
+        if notes:
+            for slot, path, note_paths in compiled.plain_paths:
+                value = vals[slot]
+                note = None
+                for note_path in note_paths:
+                    note = notes.get(note_path)
+                    if note is not None:
+                        break
+                if value is ABSENT:
+                    plain[slot] = new((path, None, False, note))
+                else:
+                    plain[slot] = new((path, value, True, note))
         else:
-            _expand(facts, plan, (), 0, notes, out)
-    return tuple(out)
+            for slot, path, _ in compiled.plain_paths:
+                value = vals[slot]
+                plain[slot] = (
+                    new((path, None, False, None))
+                    if value is ABSENT
+                    else new((path, value, True, None))
+                )
+        self.plain = plain
+
+    def evidence(
+        self, item: object, prefix: tuple[Key, ...], plans: Sequence[_ReadPlan]
+    ) -> tuple[Evidence, ...]:
+        """Return the evidence of the given reads (``item`` and ``prefix`` for item reads)."""
+        out: list[Evidence] = []
+        for plan in plans:
+            if plan.slot is not None:  # a plain path from the facts root
+                out.append(self.plain[plan.slot])  # type: ignore[arg-type]
+            elif plan.item:
+                _expand(item, plan, prefix, 0, self.notes, out)
+            else:
+                _expand(self.facts, plan, (), 0, self.notes, out)
+        return tuple(out)
+
+    def note(self, keys: tuple[Key, ...]) -> str | None:
+        """Return the evidence note for a path (or its nearest ancestor)."""
+        return _note(self.notes, keys) if self.notes else None
+
+
+def _evidence_getter(plans: Sequence[_ReadPlan]) -> Callable[[_Run], tuple[Evidence, ...]]:
+    """Return how a rule without ``for_each`` collects its evidence from a run."""
+    if not plans:
+        return lambda run: ()
+    slots = [plan.slot for plan in plans if plan.slot is not None]
+    if len(slots) == len(plans):
+        if len(slots) == 1:
+            (slot,) = slots
+            return lambda run: (run.plain[slot],)  # type: ignore[return-value]
+        pick = itemgetter(*slots)
+        return lambda run: pick(run.plain)
+    return lambda run: run.evidence(None, (), plans)
 
 
 def _expand(
@@ -245,20 +382,36 @@ def _note(notes: Mapping[str, str], keys: tuple[Key, ...]) -> str | None:
 
 
 class CompiledRuleset:
-    """A ruleset with every rule compiled and its kind resolved."""
+    """A ruleset with every rule compiled, its slot table, and its kind resolved."""
 
-    __slots__ = ("kind", "rules", "ruleset")
+    __slots__ = ("emitters", "kind", "plain_paths", "rules", "ruleset", "table")
 
-    def __init__(self, ruleset: Ruleset, rules: tuple[CompiledRule, ...], kind: KindSpec) -> None:
+    def __init__(
+        self,
+        ruleset: Ruleset,
+        rules: tuple[CompiledRule, ...],
+        kind: KindSpec,
+        table: FactTable,
+    ) -> None:
         self.ruleset = ruleset
         self.rules = rules
         self.kind = kind
+        self.table = table
+        plain: dict[int, tuple[int, str, tuple[str, ...]]] = {}
+        for rule in rules:
+            for plan in rule.plans():
+                if plan.slot is not None:
+                    plain[plan.slot] = (plan.slot, plan.path, plan.note_paths)  # type: ignore[assignment]
+        #: (slot, path, where a note may hang) for every plain fact path the rules read.
+        self.plain_paths = tuple(plain.values())
+        self.emitters = tuple(rule.emitter() for rule in rules)
 
     def assess(self, facts: Mapping[str, object], notes: Mapping[str, str]) -> Assessment:
         """Evaluate every rule and aggregate the findings with the ruleset's kind."""
+        run = _Run(self, facts, notes)
         findings: list[Finding] = []
-        for rule in self.rules:
-            findings.extend(rule.evaluate(facts, notes))
+        for emit in self.emitters:
+            emit(run, findings)
         try:
             return self.kind.assess(self.ruleset, findings)
         except Exception as exc:
@@ -285,7 +438,7 @@ def compile_ruleset(ruleset: Ruleset, registry: Registry) -> CompiledRuleset:
     problems: list[str] = []
     for name in ruleset.conditions:  # report unusable named conditions even when unused
         try:
-            compiler.compile(ruleset.conditions[name], f"$.conditions.{name}")
+            compiler.compile(ruleset.conditions[name], f"$.conditions.{name}", standalone=False)
         except ConditionError as exc:
             problems.append(str(exc))
     for index, rule in enumerate(ruleset.rules):
@@ -304,7 +457,7 @@ def compile_ruleset(ruleset: Ruleset, registry: Registry) -> CompiledRuleset:
                 problems.append(f"rule {rule.id!r}: {exc}")
     if problems:
         raise RulesetError(ruleset.origin, list(dict.fromkeys(problems)))
-    return CompiledRuleset(ruleset, tuple(compiled), kind)
+    return CompiledRuleset(ruleset, tuple(compiled), kind, compiler.table())
 
 
 def _engine_version() -> str:

@@ -227,13 +227,13 @@ def load_facts(path: Path, registry: Registry) -> dict[str, object]:
     :raises FactsError: naming the file when it cannot be read or is not a table of facts
     """
     origin = str(path)
+    data = read_bytes(path, "facts")  # first: a missing file or a folder is the real problem
     spec = registry.loader_for(path.name)
     if spec is None:
         known = sorted({e for s in registry.fact_loaders.values() for e in s.extensions})
         raise FactsError(
             origin, f"no fact loader for this kind of file (known extensions: {', '.join(known)})"
         )
-    data = read_bytes(path, "facts")
     try:
         facts = spec.load(data, origin)
     except FactsError:

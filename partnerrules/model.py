@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from functools import cached_property
+from typing import NamedTuple
 from typing import TypeAlias
 
 from attrs import field
@@ -225,28 +227,74 @@ class Ruleset:
                 return source
         raise KeyError(source_id)
 
-    def group(self, group_id: str) -> Group:
-        """Return the declared group, or a group titled after its id."""
-        for group in self.groups:
-            if group.id == group_id:
-                return group
-        return Group(id=group_id, title=group_id.replace("-", " ").replace("_", " ").capitalize())
+    @cached_property
+    def _group_index(self) -> tuple[tuple[str, ...], dict[str, Group]]:
+        """Return the group ids (see :meth:`group_ids`) and the first group of each id.
 
-    def group_ids(self) -> tuple[str, ...]:
-        """Return every group id in declaration order, then in order of first use."""
+        Computed once: kinds look groups up for every partnership they assess.
+        """
+        declared: dict[str, Group] = {}
+        for group in self.groups:
+            declared.setdefault(group.id, group)
         ids = [g.id for g in self.groups]
         for rule in self.rules:
             if rule.group not in ids:
                 ids.append(rule.group)
-        return tuple(ids)
+        return tuple(ids), declared
+
+    def group(self, group_id: str) -> Group:
+        """Return the declared group, or a group titled after its id."""
+        group = self._group_index[1].get(group_id)
+        if group is not None:
+            return group
+        return Group(id=group_id, title=group_id.replace("-", " ").replace("_", " ").capitalize())
+
+    def group_ids(self) -> tuple[str, ...]:
+        """Return every group id in declaration order, then in order of first use."""
+        return self._group_index[0]
+
+    @cached_property
+    def layout(self) -> tuple[tuple[str, str, float, tuple[str, ...]], ...]:
+        """Return (id, title, weight, rule ids) for every group, in order: computed once."""
+        return tuple(
+            (gid, group.title, group.weight, self.rules_in(gid))
+            for gid in self.group_ids()
+            for group in (self.group(gid),)
+        )
+
+    @cached_property
+    def _rule_index(self) -> tuple[dict[str, int], dict[str, tuple[str, ...]], dict[str, int]]:
+        order = {rule.id: i for i, rule in enumerate(self.rules)}
+        by_group: dict[str, list[str]] = {gid: [] for gid in self.group_ids()}
+        for rule in self.rules:
+            by_group[rule.group].append(rule.id)
+        ranked = sorted(self.rules, key=lambda r: (-r.severity.rank, -r.weight, order[r.id]))
+        priority = {rule.id: i for i, rule in enumerate(ranked)}
+        return order, {gid: tuple(ids) for gid, ids in by_group.items()}, priority
+
+    def rule_order(self, rule_id: str) -> int:
+        """Return the position of a rule in the ruleset."""
+        return self._rule_index[0][rule_id]
+
+    def rules_in(self, group_id: str) -> tuple[str, ...]:
+        """Return the ids of the rules of a group, in ruleset order."""
+        return self._rule_index[1].get(group_id, ())
+
+    @property
+    def priority(self) -> Mapping[str, int]:
+        """Return each rule's rank by importance: most severe, then heaviest, then first."""
+        return self._rule_index[2]
 
 
 # --------------------------------------------------------------------------- results
 
 
-@frozen
-class Evidence:
-    """One fact a finding read, with the value seen and any attached evidence note."""
+class Evidence(NamedTuple):
+    """One fact a finding read, with the value seen and any attached evidence note.
+
+    A named tuple rather than an attrs class: a report holds one per fact read, and
+    they are built for every partnership evaluated.
+    """
 
     path: str
     value: object
@@ -256,18 +304,43 @@ class Evidence:
 
 @frozen
 class Finding:
-    """The judgement of one rule, with the evidence that decided it."""
+    """The judgement of one rule (on one item, with ``for_each``), with its evidence."""
 
-    rule_id: str
-    title: str
-    group: str
+    rule: Rule
     status: Status
-    severity: Severity
-    weight: float
     evidence: tuple[Evidence, ...]
     source: str
-    advice: str
     subject: str | None = None
+
+    @property
+    def rule_id(self) -> str:
+        """Return the id of the rule."""
+        return self.rule.id
+
+    @property
+    def title(self) -> str:
+        """Return what the rule checks."""
+        return self.rule.title
+
+    @property
+    def group(self) -> str:
+        """Return the group (factor, element, stage) of the rule."""
+        return self.rule.group
+
+    @property
+    def severity(self) -> Severity:
+        """Return how much the rule matters when it is not met."""
+        return self.rule.severity
+
+    @property
+    def weight(self) -> float:
+        """Return the rule's weight."""
+        return self.rule.weight
+
+    @property
+    def advice(self) -> str:
+        """Return what to do when the rule is not met."""
+        return self.rule.advice
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -275,9 +348,11 @@ class Finding:
         return tuple(e.path for e in self.evidence if not e.present)
 
 
-@frozen
-class GroupResult:
-    """The roll-up of the findings of one group (factor, element, stage)."""
+class GroupResult(NamedTuple):
+    """The roll-up of the findings of one group (factor, element, stage).
+
+    A named tuple, like :class:`Evidence`: one is built per group for every partnership.
+    """
 
     id: str
     title: str

@@ -43,17 +43,29 @@ def roll_up(statuses: Sequence[Status]) -> Status:
     All met is met and all unmet is unmet, but only when nothing is unknown; a mix of
     met and unmet (or any partial) is partial whatever the unknowns would turn out to be.
     """
-    applicable = [s for s in statuses if s is not Status.NOT_APPLICABLE]
+    counts = dict.fromkeys(Status, 0)
+    for status in statuses:
+        counts[status] += 1
+    return _roll_up_counts(
+        len(statuses),
+        counts[Status.NOT_APPLICABLE],
+        counts[Status.UNKNOWN],
+        counts[Status.MET],
+        counts[Status.UNMET],
+    )
+
+
+def _roll_up_counts(total: int, na: int, unknown: int, met: int, unmet: int) -> Status:
+    applicable = total - na
     if not applicable:
         return Status.NOT_APPLICABLE
-    known = [s for s in applicable if s is not Status.UNKNOWN]
+    known = applicable - unknown
     if not known:
         return Status.UNKNOWN
-    complete = len(known) == len(applicable)
-    if all(s is Status.MET for s in known):
-        return Status.MET if complete else Status.UNKNOWN
-    if all(s is Status.UNMET for s in known):
-        return Status.UNMET if complete else Status.UNKNOWN
+    if met == known:
+        return Status.MET if not unknown else Status.UNKNOWN
+    if unmet == known:
+        return Status.UNMET if not unknown else Status.UNKNOWN
     return Status.PARTIAL
 
 
@@ -67,10 +79,19 @@ def weighted_score(findings: Sequence[Finding]) -> float | None:
 
 def next_steps(ruleset: Ruleset, findings: Sequence[Finding]) -> tuple[str, ...]:
     """Return the rule ids to act on: unmet, then partial, most severe and heaviest first."""
-    order = {rule.id: i for i, rule in enumerate(ruleset.rules)}
-    todo = [f for f in findings if f.status in (Status.UNMET, Status.PARTIAL)]
-    todo.sort(key=lambda f: (-f.status.rank, -f.severity.rank, -f.weight, order[f.rule_id]))
-    return tuple(dict.fromkeys(f.rule_id for f in todo))
+    unmet = [f.rule.id for f in findings if f.status is _UNMET]
+    partial = [f.rule.id for f in findings if f.status is _PARTIAL]
+    if not unmet and not partial:
+        return ()
+    rank = ruleset.priority.__getitem__
+    return tuple(dict.fromkeys([*sorted(unmet, key=rank), *sorted(partial, key=rank)]))
+
+
+_MET = Status.MET
+_PARTIAL = Status.PARTIAL
+_UNMET = Status.UNMET
+_UNKNOWN = Status.UNKNOWN
+_NA = Status.NOT_APPLICABLE
 
 
 def _groups(
@@ -85,38 +106,61 @@ def _groups(
     A group's score is the weighted share of its known findings that are met, or with
     ``by_status`` the value of the group's own status (met 1, partial 0.5, unmet 0).
     """
-    by_group: dict[str, list[Finding]] = {gid: [] for gid in ruleset.group_ids()}
-    for finding in findings:
-        by_group.setdefault(finding.group, []).append(finding)
+    layout = ruleset.layout
+    size = len(layout)
+    position = {entry[0]: i for i, entry in enumerate(layout)}
+    total = [0] * size
+    na = [0] * size
+    unknown = [0] * size
+    met = [0] * size
+    unmet = [0] * size
+    weight = [0.0] * size
+    achieved = [0.0] * size
+    for f in findings:
+        rule = f.rule
+        i = position[rule.group]
+        total[i] += 1
+        status = f.status
+        if status is _MET:
+            met[i] += 1
+            weight[i] += rule.weight
+            achieved[i] += rule.weight
+        elif status is _UNMET:
+            unmet[i] += 1
+            weight[i] += rule.weight
+        elif status is _PARTIAL:
+            weight[i] += rule.weight
+            achieved[i] += rule.weight * 0.5
+        elif status is _UNKNOWN:
+            unknown[i] += 1
+        else:
+            na[i] += 1
     results = []
-    for gid, members in by_group.items():
-        group = ruleset.group(gid)
-        status = roll_up([f.status for f in members])
+    for i, (gid, title, group_weight, rule_ids) in enumerate(layout):
+        status = _roll_up_counts(total[i], na[i], unknown[i], met[i], unmet[i])
+        score: float | None
         if by_status:
             score = _VALUE.get(status)
-        elif status in (Status.UNKNOWN, Status.NOT_APPLICABLE):
+        elif status is _UNKNOWN or status is _NA or not weight[i]:
             score = None
         else:
-            score = weighted_score(members)
-        rule_ids = tuple(dict.fromkeys(f.rule_id for f in members))
+            score = achieved[i] / weight[i]
         label = words.get(status, "") if words else ""
-        results.append(
-            (GroupResult(gid, group.title, status, score, rule_ids, label), group.weight)
-        )
+        results.append((GroupResult(gid, title, status, score, rule_ids, label), group_weight))
     return results
 
 
 def _known_share(groups: list[tuple[GroupResult, float]]) -> tuple[float | None, float]:
     """Return (weighted mean score of the known groups, share of weight that is known)."""
-    applicable = [(g, w) for g, w in groups if g.status is not Status.NOT_APPLICABLE]
-    total = sum(w for _, w in applicable)
-    known = [(g, w) for g, w in applicable if g.score is not None]
-    known_weight = sum(w for _, w in known)
-    score = (
-        sum(g.score * w for g, w in known if g.score is not None) / known_weight
-        if known_weight
-        else None
-    )
+    total = known_weight = achieved = 0.0
+    for group, weight in groups:
+        if group.status is _NA:
+            continue
+        total += weight
+        if group.score is not None:
+            known_weight += weight
+            achieved += group.score * weight
+    score = achieved / known_weight if known_weight else None
     coverage = known_weight / total if total else 0.0
     return score, coverage
 

@@ -51,6 +51,8 @@ def is_filled(value: object) -> bool | None:
     ``true`` count; ``no``, ``false``, ``partly``, empty text, lists and tables do not.
     A non-empty list or table counts when at least one of its values does.
     """
+    if value.__class__ is str:  # the usual case first
+        return value.strip().lower() not in PLACEHOLDERS
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
