@@ -13,6 +13,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Final
 
+import attrs
 import pluggy
 
 from partnerrules.conditions import ABSENT
@@ -43,6 +44,7 @@ from partnerrules.model import Status
 from partnerrules.plugins import get_plugin_manager
 from partnerrules.registry import KindSpec
 from partnerrules.registry import Registry
+from partnerrules.serde import with_citations
 
 _MET: Final = Status.MET
 _PARTIAL: Final = Status.PARTIAL
@@ -50,6 +52,10 @@ _UNMET: Final = Status.UNMET
 _UNKNOWN: Final = Status.UNKNOWN
 _NA: Final = Status.NOT_APPLICABLE
 _LABEL_KEYS: Final = ("name", "id")
+
+
+#: Appends a rule's findings for one run to a list: (run, its slot table, the list).
+Emitter = Callable[["_Run", Slots, list[Finding]], None]
 
 
 class CompiledRule:
@@ -69,12 +75,10 @@ class CompiledRule:
         "_when",
         "rule",
         "single",
-        "source",
     )
 
-    def __init__(self, rule: Rule, compiler: Compiler, source: str, index: int = 0) -> None:
+    def __init__(self, rule: Rule, compiler: Compiler, index: int = 0) -> None:
         self.rule = rule
-        self.source = source
         #: Whether the rule gives exactly one finding (it has no ``for_each``).
         self.single = rule.for_each is None
         where = f"$.rules[{index}]"
@@ -99,8 +103,8 @@ class CompiledRule:
         self._reads = tuple(_ReadPlan(r) for r in reads)
         self._applies_reads = tuple(_ReadPlan(r) for r in applies.reads) if applies else ()
         self._status = _status_function(self._when, self._partial, self._applies)
-        self._evidence = _evidence_getter(self._reads)
-        self._applies_evidence = _evidence_getter(self._applies_reads)
+        self._evidence: Callable[[_Run], tuple[Evidence, ...]] = _no_evidence
+        self._applies_evidence: Callable[[_Run], tuple[Evidence, ...]] = _no_evidence
         self._for_each: tuple[bool, tuple[Key, ...]] | None = None
         self._for_each_path = rule.for_each
         self._for_each_slot = -1
@@ -120,10 +124,6 @@ class CompiledRule:
                 "its conditions read 'item.' paths outside a quantifier, so it needs 'for_each'",
             )
 
-    def plans(self) -> tuple[_ReadPlan, ...]:
-        """Return the prepared reads of the rule."""
-        return self._reads
-
     def status(self, vals: Slots, item: object) -> Status:
         """Return the status of the rule from the slot table (and the current item)."""
         return self._status(vals, item)
@@ -132,34 +132,40 @@ class CompiledRule:
         """Return the one finding of a rule without ``for_each``."""
         status = self._status(run.vals, None)
         if status is _NA:
-            return Finding(self.rule, status, self._applies_evidence(run), self.source)
-        return Finding(self.rule, status, self._evidence(run), self.source)
+            return Finding(self.rule, status, self._applies_evidence(run))
+        return Finding(self.rule, status, self._evidence(run))
 
-    def emitter(self) -> Callable[[_Run, list[Finding]], None]:
+    def all_plans(self) -> tuple[_ReadPlan, ...]:
+        """Return every prepared read of the rule (of ``applies`` too)."""
+        return (*self._reads, *self._applies_reads)
+
+    def emitter(self) -> Emitter:
         """Return a function that appends the rule's findings for a run to a list.
 
+        Call once the ruleset has placed the plain evidence (:class:`CompiledRuleset`).
         The common case, a rule without ``for_each`` or ``applies`` whose evidence is
         plain fact paths, gets one flat closure: this is the engine's hot loop.
         """
-        rule, source, status_of = self.rule, self.source, self._status
-        slots = [plan.slot for plan in self._reads if plan.slot is not None]
-        plain = len(slots) == len(self._reads) >= 2
+        self._evidence = _evidence_getter(self._reads)
+        self._applies_evidence = _evidence_getter(self._applies_reads)
+        rule, status_of = self.rule, self._status
+        indices = [plan.index for plan in self._reads if plan.slot is not None]
+        plain = len(indices) == len(self._reads) >= 2
         if self._for_each is None and self._applies is None and plain:
-            pick = itemgetter(*slots)
+            pick = itemgetter(*indices)
 
-            def emit_plain(run: _Run, out: list[Finding]) -> None:
-                status = status_of(run.vals, None)
-                out.append(Finding(rule, status, pick(run.plain), source))
+            def emit_plain(run: _Run, vals: Slots, out: list[Finding]) -> None:
+                out.append(Finding(rule, status_of(vals, None), pick(run.plain)))
 
             return emit_plain
         if self._for_each is None:
 
-            def emit_single(run: _Run, out: list[Finding]) -> None:
+            def emit_single(run: _Run, vals: Slots, out: list[Finding]) -> None:
                 out.append(self.evaluate_single(run))
 
             return emit_single
 
-        def emit_each(run: _Run, out: list[Finding]) -> None:
+        def emit_each(run: _Run, vals: Slots, out: list[Finding]) -> None:
             out.extend(self.evaluate(run))
 
         return emit_each
@@ -190,7 +196,7 @@ class CompiledRule:
     def _finding(
         self, status: Status, evidence: tuple[Evidence, ...], subject: str | None
     ) -> Finding:
-        return Finding(self.rule, status, evidence, self.source, subject)
+        return Finding(self.rule, status, evidence, subject)
 
 
 def _status_function(
@@ -249,7 +255,7 @@ def _label(item: object, label_key: str | None, path: str, index: int) -> str:
 class _ReadPlan:
     """A read path prepared for resolving evidence without parsing anything."""
 
-    __slots__ = ("getters", "item", "keys", "note_paths", "parts", "path", "slot")
+    __slots__ = ("getters", "index", "item", "keys", "note_paths", "parts", "path", "slot")
 
     def __init__(self, read: Read) -> None:
         self.item = read.item
@@ -265,6 +271,8 @@ class _ReadPlan:
         plain = len(parts) == 1 and not read.item and read.slot is not None
         #: The slot holding the value, for a plain path from the facts root.
         self.slot = read.slot if plain else None
+        #: Where the run keeps this plain path's Evidence (set by the compiled ruleset).
+        self.index = -1
         self.path = format_path(read.keys) if plain else None
         # Where an evidence note for a plain path may hang: the path, then its ancestors.
         self.note_paths = (
@@ -292,9 +300,10 @@ class _Run:
         self.notes = notes
         vals = self.vals = compiled.table.prepare(facts)
         # One Evidence per plain fact path, shared by every finding that read it.
-        plain: list[Evidence | None] = [None] * len(vals)
         new = _new_evidence
+        plain: list[Evidence]
         if notes:
+            plain = []
             for slot, path, note_paths in compiled.plain_paths:
                 value = vals[slot]
                 note = None
@@ -303,17 +312,16 @@ class _Run:
                     if note is not None:
                         break
                 if value is ABSENT:
-                    plain[slot] = new((path, None, False, note))
+                    plain.append(new((path, None, False, note)))
                 else:
-                    plain[slot] = new((path, value, True, note))
+                    plain.append(new((path, value, True, note)))
         else:
-            for slot, path, _ in compiled.plain_paths:
-                value = vals[slot]
-                plain[slot] = (
-                    new((path, None, False, None))
-                    if value is ABSENT
-                    else new((path, value, True, None))
-                )
+            plain = [
+                new((path, None, False, None))
+                if (value := vals[slot]) is ABSENT
+                else new((path, value, True, None))
+                for slot, path, _ in compiled.plain_paths
+            ]
         self.plain = plain
 
     def evidence(
@@ -323,7 +331,7 @@ class _Run:
         out: list[Evidence] = []
         for plan in plans:
             if plan.slot is not None:  # a plain path from the facts root
-                out.append(self.plain[plan.slot])  # type: ignore[arg-type]
+                out.append(self.plain[plan.index])
             elif plan.item:
                 _expand(item, plan, prefix, 0, self.notes, out)
             else:
@@ -335,16 +343,20 @@ class _Run:
         return _note(self.notes, keys) if self.notes else None
 
 
+def _no_evidence(run: _Run) -> tuple[Evidence, ...]:
+    return ()
+
+
 def _evidence_getter(plans: Sequence[_ReadPlan]) -> Callable[[_Run], tuple[Evidence, ...]]:
     """Return how a rule without ``for_each`` collects its evidence from a run."""
     if not plans:
         return lambda run: ()
-    slots = [plan.slot for plan in plans if plan.slot is not None]
-    if len(slots) == len(plans):
-        if len(slots) == 1:
-            (slot,) = slots
-            return lambda run: (run.plain[slot],)  # type: ignore[return-value]
-        pick = itemgetter(*slots)
+    indices = [plan.index for plan in plans if plan.slot is not None]
+    if len(indices) == len(plans):
+        if len(indices) == 1:
+            (index,) = indices
+            return lambda run: (run.plain[index],)
+        pick = itemgetter(*indices)
         return lambda run: pick(run.plain)
     return lambda run: run.evidence(None, (), plans)
 
@@ -398,20 +410,26 @@ class CompiledRuleset:
         self.kind = kind
         self.table = table
         plain: dict[int, tuple[int, str, tuple[str, ...]]] = {}
-        for rule in rules:
-            for plan in rule.plans():
-                if plan.slot is not None:
-                    plain[plan.slot] = (plan.slot, plan.path, plan.note_paths)  # type: ignore[assignment]
-        #: (slot, path, where a note may hang) for every plain fact path the rules read.
+        plans = [plan for rule in rules for plan in rule.all_plans() if plan.slot is not None]
+        for plan in plans:
+            assert plan.slot is not None
+            assert plan.path is not None
+            plain[plan.slot] = (plan.slot, plan.path, plan.note_paths)
+        #: (slot, path, where a note may hang) for every plain fact path the rules read,
+        #: in the order a run keeps their Evidence.
         self.plain_paths = tuple(plain.values())
+        index = {slot: i for i, slot in enumerate(plain)}
+        for plan in plans:
+            plan.index = index[plan.slot]  # type: ignore[index]
         self.emitters = tuple(rule.emitter() for rule in rules)
 
     def assess(self, facts: Mapping[str, object], notes: Mapping[str, str]) -> Assessment:
         """Evaluate every rule and aggregate the findings with the ruleset's kind."""
         run = _Run(self, facts, notes)
+        vals = run.vals
         findings: list[Finding] = []
         for emit in self.emitters:
-            emit(run, findings)
+            emit(run, vals, findings)
         try:
             return self.kind.assess(self.ruleset, findings)
         except Exception as exc:
@@ -441,15 +459,11 @@ def compile_ruleset(ruleset: Ruleset, registry: Registry) -> CompiledRuleset:
             compiler.compile(ruleset.conditions[name], f"$.conditions.{name}", standalone=False)
         except ConditionError as exc:
             problems.append(str(exc))
+    if any(not rule.citation for rule in ruleset.rules):  # built in Python, not read
+        ruleset = attrs.evolve(ruleset, rules=with_citations(ruleset))
     for index, rule in enumerate(ruleset.rules):
         try:
-            source = ruleset.source(rule.source).citation
-        except KeyError:
-            source = rule.source
-        if rule.source_detail:
-            source = f"{source} {rule.source_detail}."
-        try:
-            compiled.append(CompiledRule(rule, compiler, source, index))
+            compiled.append(CompiledRule(rule, compiler, index))
         except ConditionError as exc:
             if exc.where.startswith("$.rules["):
                 problems.append(f"rule {rule.id!r} ({exc.where}): {exc.message}")

@@ -176,6 +176,9 @@ class Rule:
     label: str | None = None
     description: str = ""
     source_detail: str | None = None
+    #: The full citation of the rule's source (with ``source_detail``), filled in when
+    #: the ruleset is read; not a key of the TOML.
+    citation: str = ""
 
 
 @frozen
@@ -254,6 +257,11 @@ class Ruleset:
         return self._group_index[0]
 
     @cached_property
+    def group_position(self) -> dict[str, int]:
+        """Return each group id's position in :meth:`group_ids`: computed once."""
+        return {gid: i for i, gid in enumerate(self.group_ids())}
+
+    @cached_property
     def layout(self) -> tuple[tuple[str, str, float, tuple[str, ...]], ...]:
         """Return (id, title, weight, rule ids) for every group, in order: computed once."""
         return tuple(
@@ -309,8 +317,12 @@ class Finding:
     rule: Rule
     status: Status
     evidence: tuple[Evidence, ...]
-    source: str
     subject: str | None = None
+
+    @property
+    def source(self) -> str:
+        """Return the full citation of the rule's source."""
+        return self.rule.citation
 
     @property
     def rule_id(self) -> str:

@@ -227,6 +227,12 @@ def make_converter() -> cattrs.Converter:
             model.Ruleset, c, origin=override(omit=True), _cattrs_forbid_extra_keys=True
         ),
     )
+    c.register_structure_hook(
+        model.Rule,
+        make_dict_structure_fn(
+            model.Rule, c, citation=override(omit=True), _cattrs_forbid_extra_keys=True
+        ),
+    )
     for cls in (
         model.FactTest,
         model.AllOf,
@@ -239,6 +245,9 @@ def make_converter() -> cattrs.Converter:
     c.register_unstructure_hook(
         model.Ruleset, make_dict_unstructure_fn(model.Ruleset, c, origin=override(omit=True))
     )
+    c.register_unstructure_hook(
+        model.Rule, make_dict_unstructure_fn(model.Rule, c, citation=override(omit=True))
+    )
     return c
 
 
@@ -250,6 +259,9 @@ def _named_condition(name: str, data: object) -> model.Condition:
 
 
 _CONVERTER = make_converter()
+
+#: Fields the loader fills in, which are not keys of a ruleset file.
+_DERIVED_FIELDS: Final = frozenset({"origin", "citation"})
 
 
 def structure_ruleset(data: Mapping[str, object], origin: str) -> model.Ruleset:
@@ -264,7 +276,19 @@ def structure_ruleset(data: Mapping[str, object], origin: str) -> model.Ruleset:
     except (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError) as exc:
         problems = flatten_errors(exc, "$")
         raise RulesetError(origin, [describe(data, path, msg) for path, msg in problems]) from None
-    return attrs.evolve(ruleset, origin=origin)
+    return attrs.evolve(ruleset, origin=origin, rules=with_citations(ruleset))
+
+
+def with_citations(ruleset: model.Ruleset) -> tuple[model.Rule, ...]:
+    """Return the rules with each one's full source citation filled in."""
+    sources = {s.id: s.citation for s in ruleset.ruleset.sources}
+    rules = []
+    for rule in ruleset.rules:
+        citation = sources.get(rule.source, rule.source)
+        if rule.source_detail:
+            citation = f"{citation} {rule.source_detail}."
+        rules.append(attrs.evolve(rule, citation=citation))
+    return tuple(rules)
 
 
 def flatten_errors(exc: BaseException, path: str) -> list[tuple[str, str]]:
@@ -286,7 +310,7 @@ def flatten_errors(exc: BaseException, path: str) -> list[tuple[str, str]]:
             out.extend(flatten_errors(inner, path))
         return out
     if isinstance(exc, ForbiddenExtraKeysError):
-        fields = [f.name for f in attrs.fields(exc.cl) if f.name != "origin"]
+        fields = [f.name for f in attrs.fields(exc.cl) if f.name not in _DERIVED_FIELDS]
         return [
             (
                 f"{path}.{key}",

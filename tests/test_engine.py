@@ -175,9 +175,9 @@ def test_finding_carries_the_rule_fields(make_engine: MakeEngine) -> None:
         rule=engine.rulesets[0].rules[0],
         status=UNMET,
         evidence=(Evidence("a.x", "tbd", True, None),),
-        source="Author, A. (2020). A source. Section 3.",
         subject=None,
     )
+    assert finding.source == "Author, A. (2020). A source. Section 3."
     assert (finding.rule_id, finding.title, finding.group) == ("R1", "Rule R1", "g")
     assert finding.severity is partnerrules.Severity.CRITICAL
     assert finding.weight == 2.5

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from partnerrules import Assessment
 from partnerrules import Finding
@@ -79,12 +80,17 @@ def weighted_score(findings: Sequence[Finding]) -> float | None:
 
 def next_steps(ruleset: Ruleset, findings: Sequence[Finding]) -> tuple[str, ...]:
     """Return the rule ids to act on: unmet, then partial, most severe and heaviest first."""
-    unmet = [f.rule.id for f in findings if f.status is _UNMET]
-    partial = [f.rule.id for f in findings if f.status is _PARTIAL]
-    if not unmet and not partial:
+    rank = ruleset.priority
+    behind = len(rank)  # partial findings come after every unmet one
+    todo = [
+        (rank[f.rule.id] + (behind if f.status is _PARTIAL else 0), f.rule.id)
+        for f in findings
+        if f.status is _UNMET or f.status is _PARTIAL
+    ]
+    if not todo:
         return ()
-    rank = ruleset.priority.__getitem__
-    return tuple(dict.fromkeys([*sorted(unmet, key=rank), *sorted(partial, key=rank)]))
+    todo.sort()
+    return tuple(dict.fromkeys(rule_id for _, rule_id in todo))
 
 
 _MET = Status.MET
@@ -92,6 +98,36 @@ _PARTIAL = Status.PARTIAL
 _UNMET = Status.UNMET
 _UNKNOWN = Status.UNKNOWN
 _NA = Status.NOT_APPLICABLE
+
+
+def _by_group(ruleset: Ruleset, findings: Sequence[Finding]) -> list[list[Finding]]:
+    """Return the findings of each group, in the ruleset's group order."""
+    position = ruleset.group_position
+    members: list[list[Finding]] = [[] for _ in ruleset.layout]
+    for finding in findings:
+        members[position[finding.rule.group]].append(finding)
+    return members
+
+
+#: One bit per status; a group's roll-up depends only on which statuses it has.
+_BIT = {status: 1 << i for i, status in enumerate(Status)}
+_ROLL_UP = tuple(
+    roll_up([status for status in Status if mask & _BIT[status]])
+    for mask in range(1 << len(Status))
+)
+
+
+def _group_status(statuses: list[Status]) -> Status:
+    return _roll_up_counts(
+        len(statuses),
+        statuses.count(_NA),
+        statuses.count(_UNKNOWN),
+        statuses.count(_MET),
+        statuses.count(_UNMET),
+    )
+
+
+_new_group = partial(tuple.__new__, GroupResult)
 
 
 def _groups(
@@ -106,47 +142,27 @@ def _groups(
     A group's score is the weighted share of its known findings that are met, or with
     ``by_status`` the value of the group's own status (met 1, partial 0.5, unmet 0).
     """
-    layout = ruleset.layout
-    size = len(layout)
-    position = {entry[0]: i for i, entry in enumerate(layout)}
-    total = [0] * size
-    na = [0] * size
-    unknown = [0] * size
-    met = [0] * size
-    unmet = [0] * size
-    weight = [0.0] * size
-    achieved = [0.0] * size
-    for f in findings:
-        rule = f.rule
-        i = position[rule.group]
-        total[i] += 1
-        status = f.status
-        if status is _MET:
-            met[i] += 1
-            weight[i] += rule.weight
-            achieved[i] += rule.weight
-        elif status is _UNMET:
-            unmet[i] += 1
-            weight[i] += rule.weight
-        elif status is _PARTIAL:
-            weight[i] += rule.weight
-            achieved[i] += rule.weight * 0.5
-        elif status is _UNKNOWN:
-            unknown[i] += 1
-        else:
-            na[i] += 1
     results = []
-    for i, (gid, title, group_weight, rule_ids) in enumerate(layout):
-        status = _roll_up_counts(total[i], na[i], unknown[i], met[i], unmet[i])
-        score: float | None
-        if by_status:
-            score = _VALUE.get(status)
-        elif status is _UNKNOWN or status is _NA or not weight[i]:
-            score = None
-        else:
-            score = achieved[i] / weight[i]
+    if by_status:  # only which statuses each group has matters
+        position = ruleset.group_position
+        bit = _BIT
+        masks = [0] * len(ruleset.layout)
+        for finding in findings:
+            masks[position[finding.rule.group]] |= bit[finding.status]
+        for (gid, title, group_weight, rule_ids), mask in zip(ruleset.layout, masks, strict=True):
+            status = _ROLL_UP[mask]
+            label = words.get(status, "") if words else ""
+            group = _new_group((gid, title, status, _VALUE.get(status), rule_ids, label))
+            results.append((group, group_weight))
+        return results
+    for (gid, title, group_weight, rule_ids), members in zip(
+        ruleset.layout, _by_group(ruleset, findings), strict=True
+    ):
+        status = _group_status([f.status for f in members])
+        score = None if status is _UNKNOWN or status is _NA else weighted_score(members)
         label = words.get(status, "") if words else ""
-        results.append((GroupResult(gid, title, status, score, rule_ids, label), group_weight))
+        group = _new_group((gid, title, status, score, rule_ids, label))
+        results.append((group, group_weight))
     return results
 
 
@@ -188,21 +204,17 @@ def assess_completeness(ruleset: Ruleset, findings: Sequence[Finding]) -> Assess
     """Judge each element present / partial / missing / unknown, and overall completeness."""
     groups = _groups(ruleset, findings, ELEMENT_WORDS, by_status=True)
     score, coverage = _known_share(groups)
-    counts = dict.fromkeys(Status, 0)
-    for group, _ in groups:
-        counts[group.status] += 1
-    applicable = len(groups) - counts[Status.NOT_APPLICABLE]
-    parts = [
-        f"{counts[Status.MET]} of {applicable} elements present",
-        f"{counts[Status.PARTIAL]} partial",
-        f"{counts[Status.UNMET]} missing",
-        f"{counts[Status.UNKNOWN]} unknown",
-    ]
+    statuses = [group.status for group, _ in groups]
+    applicable = len(statuses) - statuses.count(_NA)
+    unknown = statuses.count(_UNKNOWN)
+    summary = (
+        f"{statuses.count(_MET)} of {applicable} elements present;"
+        f" {statuses.count(_PARTIAL)} partial; {statuses.count(_UNMET)} missing; {unknown} unknown"
+    )
     if score is None:
-        verdict = "; ".join(parts) + ": not enough evidence to judge completeness"
+        verdict = f"{summary}: not enough evidence to judge completeness"
     else:
-        known = applicable - counts[Status.UNKNOWN]
-        verdict = "; ".join(parts) + f": {score:.0%} complete over the {known} elements known"
+        verdict = f"{summary}: {score:.0%} complete over the {applicable - unknown} elements known"
     return Assessment(
         ruleset.ruleset,
         tuple(findings),
