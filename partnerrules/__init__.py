@@ -20,11 +20,17 @@ from partnerrules.jsonreport import SCHEMA_VERSION
 from partnerrules.jsonreport import report_as_dict
 from partnerrules.jsonreport import reports_as_document
 from partnerrules.model import Assessment
+from partnerrules.model import Band
 from partnerrules.model import Evidence
 from partnerrules.model import EvidenceRequest
+from partnerrules.model import FactSpec
+from partnerrules.model import FactType
 from partnerrules.model import Finding
 from partnerrules.model import Group
 from partnerrules.model import GroupResult
+from partnerrules.model import ItemOutcome
+from partnerrules.model import Notice
+from partnerrules.model import Outcome
 from partnerrules.model import Report
 from partnerrules.model import Rule
 from partnerrules.model import Ruleset
@@ -47,14 +53,20 @@ __all__ = [
     "ABSENT",
     "SCHEMA_VERSION",
     "Assessment",
+    "Band",
     "DuplicateRegistrationError",
     "Engine",
     "Evidence",
     "EvidenceRequest",
+    "FactSpec",
+    "FactType",
     "FactsError",
     "Finding",
     "Group",
     "GroupResult",
+    "ItemOutcome",
+    "Notice",
+    "Outcome",
     "OutputOptions",
     "PartnerRulesError",
     "PluginError",

@@ -30,6 +30,12 @@ from partnerrules.plugins import list_plugins
 from partnerrules.registry import OutputOptions
 from partnerrules.serde import unstructure_condition
 from partnerrules.testing import run_cases
+from partnerrules.vocabulary import check_facts
+from partnerrules.vocabulary import json_schema
+from partnerrules.vocabulary import load_vocabulary
+from partnerrules.vocabulary import markdown
+from partnerrules.vocabulary import readers
+from partnerrules.vocabulary import template
 
 EXIT_OK: Final = 0
 EXIT_FINDINGS: Final = 1
@@ -251,6 +257,61 @@ def rulesets_test(rulesets: tuple[str, ...]) -> None:
     click.echo(f"\n{summary}")
     if failed:
         sys.exit(EXIT_ERROR)
+
+
+@cli.group()
+def facts() -> None:
+    """The fact vocabulary: check facts files, print a template or the JSON Schema."""
+
+
+@facts.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@ruleset_option
+def facts_check(paths: tuple[Path, ...], rulesets: tuple[str, ...]) -> None:
+    """Check facts files against the vocabulary: types, allowed values, unknown keys.
+
+    Type errors make the exit code 2; unknown keys are warnings (a ruleset may declare
+    facts of its own: those of the chosen rulesets are known too).
+    """
+    engine = _engine(rulesets or None)
+    known = load_vocabulary().extended(f for r in engine.rulesets for f in r.facts)
+    bad = 0
+    for path in paths:
+        try:
+            document = engine.load_facts(path)
+        except FactsError as exc:
+            bad += 1
+            click.echo(f"Error: {exc}", err=True)
+            continue
+        problems = check_facts(document, known)
+        errors = [p for p in problems if p.level == "error"]
+        bad += bool(errors)
+        for problem in problems:
+            click.echo(f"{path}: {problem}", err=problem.level == "error")
+        verdict = "ok" if not errors else f"{len(errors)} error(s)"
+        warnings = len(problems) - len(errors)
+        click.echo(f"{path}: {verdict}" + (f", {warnings} warning(s)" if warnings else ""))
+    if bad:
+        sys.exit(EXIT_ERROR)
+
+
+@facts.command("schema")
+def facts_schema() -> None:
+    """Print the JSON Schema of facts documents (vocabulary version 1)."""
+    click.echo(json.dumps(json_schema(load_vocabulary()), indent=2))
+
+
+@facts.command("template")
+def facts_template() -> None:
+    """Print a commented TOML facts file for a partnership manager to fill in."""
+    click.echo(template(load_vocabulary()), nl=False)
+
+
+@facts.command("doc")
+def facts_doc() -> None:
+    """Print the vocabulary reference (Markdown), with the rules that read each fact."""
+    engine = _engine(None)
+    click.echo(markdown(load_vocabulary(), readers(engine.rulesets)), nl=False)
 
 
 @cli.command()

@@ -282,7 +282,9 @@ class _ReadPlan:
         )
 
 
-#: Build an Evidence from a 4-tuple without the Python-level NamedTuple constructor.
+#: Build an Evidence from a 4-tuple without the Python-level NamedTuple constructor
+#: (the tuple must hold every field: this bypasses defaults).
+assert Evidence._fields == ("path", "value", "present", "note")
 _new_evidence: Callable[[tuple[str, object, bool, str | None]], Evidence] = partial(
     tuple.__new__, Evidence
 )

@@ -18,6 +18,8 @@ from partnerrules.errors import did_you_mean
 from partnerrules.model import Ruleset
 from partnerrules.registry import Registry
 from partnerrules.serde import structure_ruleset
+from partnerrules.vocabulary import check_ruleset_facts
+from partnerrules.vocabulary import load_vocabulary
 
 _ID_RE: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 _REQUIREMENT_RE: Final = re.compile(
@@ -165,6 +167,7 @@ def check_against_registry(ruleset: Ruleset, registry: Registry) -> list[str]:
         )
     elif kind.validate is not None:
         problems.extend(kind.validate(ruleset))
+    problems.extend(check_ruleset_facts(ruleset, load_vocabulary()))
     if problems:
         return problems
     try:

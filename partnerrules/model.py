@@ -150,12 +150,59 @@ class Source:
 
 @frozen
 class Group:
-    """A factor, element or stage that rules belong to."""
+    """A factor, element, stage or category that rules belong to.
+
+    ``actions`` are what to do when the group is the outcome (a stage's recommended
+    actions) or falls short (a factor); ``actions_from`` borrows another group's actions
+    (the Failing stage sends a partnership back to the Forming actions).
+    """
 
     id: str
     title: str
     description: str = ""
     weight: float = 1.0
+    actions: tuple[str, ...] = ()
+    actions_from: str | None = None
+
+
+@frozen
+class Band:
+    """An interpretation band: the outcome when the score reaches ``min`` (0 to 1)."""
+
+    id: str
+    title: str
+    min: float
+    description: str = ""
+
+
+class FactType(enum.StrEnum):
+    """The type of a fact in the vocabulary."""
+
+    TEXT = "text"
+    JUDGEMENT = "judgement"  #: yes / partly / no / unknown
+    BOOLEAN = "boolean"
+    INTEGER = "integer"
+    NUMBER = "number"
+    SHARE = "share"  #: a number from 0 to 1
+    DATE = "date"
+    CHOICE = "choice"  #: one of ``values``
+    CHOICES = "choices"  #: a list of ``values``
+    TEXTS = "texts"  #: a list of text
+    TABLE = "table"  #: a table of further facts
+    LIST = "list"  #: a list of tables (``path[].key`` names their facts)
+
+
+@frozen
+class FactSpec:
+    """One fact of the vocabulary (or a ruleset's own extension fact)."""
+
+    path: str
+    type: FactType
+    meaning: str
+    values: tuple[str, ...] = ()
+    example: str | None = None
+    #: For a ruleset's own table: any fact under it is the ruleset's too (a namespace).
+    open: bool = False
 
 
 @frozen
@@ -176,6 +223,7 @@ class Rule:
     label: str | None = None
     description: str = ""
     source_detail: str | None = None
+    gate: str | None = None
     #: The full citation of the rule's source (with ``source_detail``), filled in when
     #: the ruleset is read; not a key of the TOML.
     citation: str = ""
@@ -191,6 +239,9 @@ class TestCase:
     facts: Mapping[str, object]
     expect: Mapping[str, Status] = field(factory=dict)
     expect_groups: Mapping[str, str] = field(factory=dict)
+    expect_outcome: tuple[str, ...] = ()
+    expect_warnings: tuple[str, ...] = ()
+    expect_items: Mapping[str, str] = field(factory=dict)
     description: str = ""
 
 
@@ -214,6 +265,9 @@ class Ruleset:
     ruleset: RulesetInfo
     rules: tuple[Rule, ...]
     groups: tuple[Group, ...] = ()
+    bands: tuple[Band, ...] = ()
+    assessment: Mapping[str, object] = field(factory=dict)
+    facts: tuple[FactSpec, ...] = ()
     conditions: Mapping[str, Condition] = field(factory=dict)
     tests: tuple[TestCase, ...] = ()
     origin: str = "<memory>"
@@ -372,11 +426,57 @@ class GroupResult(NamedTuple):
     score: float | None
     rule_ids: tuple[str, ...]
     label: str = ""
+    coverage: float | None = None
 
     @property
     def status_label(self) -> str:
         """Return the kind's word for the status (e.g. "present" for an element)."""
         return self.label or self.status.value.replace("_", " ")
+
+
+@frozen
+class Outcome:
+    """What an assessment concludes: a band, a stage or a category.
+
+    ``id`` is ``undetermined`` when the evidence does not allow a conclusion.
+    """
+
+    id: str
+    title: str
+    kind: str
+    confidence: str | None = None
+    margin: float | None = None
+    description: str = ""
+
+    @property
+    def determined(self) -> bool:
+        """Return whether the evidence allowed a conclusion."""
+        return self.id != UNDETERMINED
+
+
+#: The outcome id when the evidence does not allow a conclusion.
+UNDETERMINED = "undetermined"
+
+
+@frozen
+class Notice:
+    """A warning an assessment raises, with a stable code (e.g. ``failing_risk``)."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@frozen
+class ItemOutcome:
+    """The outcome for one item of a list, e.g. one stakeholder's quadrant."""
+
+    subject: str
+    id: str
+    title: str
+    advice: str = ""
 
 
 @frozen
@@ -390,6 +490,11 @@ class Assessment:
     coverage: float = 0.0
     verdict: str = ""
     next_steps: tuple[str, ...] = ()
+    outcome: Outcome | None = None
+    warnings: tuple[Notice, ...] = ()
+    actions: tuple[str, ...] = ()
+    items: tuple[ItemOutcome, ...] = ()
+    details: Mapping[str, object] = field(factory=dict)
 
     def finding(self, rule_id: str) -> Finding:
         """Return the (first) finding of a rule."""

@@ -17,7 +17,10 @@ from partnerrules.errors import PluginError
 #: installed plugins use.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "partnerrules.builtin.operators",
-    "partnerrules.builtin.kinds",
+    "partnerrules.builtin.checklist",
+    "partnerrules.builtin.completeness",
+    "partnerrules.builtin.stages",
+    "partnerrules.builtin.classification",
     "partnerrules.builtin.rulesets",
     "partnerrules.builtin.loaders",
     "partnerrules.builtin.output_text",

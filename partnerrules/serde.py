@@ -194,6 +194,15 @@ def _condition_hook(value: object, _: type) -> model.Condition:
     return structure_condition(value)
 
 
+def _texts(value: object, _: type) -> tuple[str, ...]:
+    """Structure a list of text; a single text is a list of one."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"expected a list of text, got {_type_name(value)} {value!r}")
+    return tuple(value)
+
+
 def _plain_mapping(value: object, _: type) -> Mapping[str, object]:
     if not isinstance(value, dict):
         raise TypeError(f"expected a table, got {_type_name(value)}")
@@ -207,7 +216,7 @@ def make_converter() -> cattrs.Converter:
     c.register_structure_hook(int, _strict(int, "an integer"))
     c.register_structure_hook(float, _strict(float, "a number"))
     c.register_structure_hook(bool, _strict(bool, "true or false"))
-    for enum_cls in (model.Status, model.Severity, model.Quantifier):
+    for enum_cls in (model.Status, model.Severity, model.Quantifier, model.FactType):
         # Registered by class: StrEnums are str subclasses, so the strict str hook would
         # otherwise take them.
         c.register_structure_hook(enum_cls, _enum_hook)
@@ -217,6 +226,7 @@ def make_converter() -> cattrs.Converter:
         lambda v, _: None if v is None else structure_condition(v),
     )
     c.register_structure_hook_func(lambda t: t == Mapping[str, object], _plain_mapping)
+    c.register_structure_hook_func(lambda t: t == tuple[str, ...], _texts)
     c.register_structure_hook_func(
         lambda t: t == Mapping[str, model.Condition],
         lambda v, _: {k: _named_condition(k, cond) for k, cond in _plain_mapping(v, dict).items()},
@@ -289,6 +299,23 @@ def with_citations(ruleset: model.Ruleset) -> tuple[model.Rule, ...]:
             citation = f"{citation} {rule.source_detail}."
         rules.append(attrs.evolve(rule, citation=citation))
     return tuple(rules)
+
+
+def structure_fact_specs(data: Mapping[str, object], origin: str) -> list[model.FactSpec]:
+    """Structure the ``[[facts]]`` of a vocabulary file.
+
+    :raises RulesetError: listing every problem with its key path
+    """
+    extra = sorted(set(data) - {"facts"})
+    if extra:
+        raise RulesetError(
+            origin, [f"$.{key}: unknown key; expected only [[facts]]" for key in extra]
+        )
+    try:
+        return _CONVERTER.structure(data.get("facts", []), list[model.FactSpec])
+    except (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError) as exc:
+        problems = flatten_errors(exc, "$.facts")
+        raise RulesetError(origin, [f"{path}: {msg}" for path, msg in problems]) from None
 
 
 def flatten_errors(exc: BaseException, path: str) -> list[tuple[str, str]]:

@@ -53,6 +53,22 @@ def check_case(assessment: Assessment, case: TestCase) -> list[str]:
                     for e in f.evidence
                 )
                 failures.append(f"{key}{who}: expected {expected}, got {f.status} (read: {read})")
+    if case.expect_outcome:
+        got = assessment.outcome.id if assessment.outcome is not None else None
+        if got not in case.expect_outcome:
+            wanted = " or ".join(case.expect_outcome)
+            failures.append(f"outcome: expected {wanted}, got {got} ({assessment.verdict})")
+    codes = [n.code for n in assessment.warnings]
+    for code in case.expect_warnings:
+        if code.startswith("!"):
+            if code[1:] in codes:
+                failures.append(f"warnings: expected no {code[1:]!r}, got {codes}")
+        elif code not in codes:
+            failures.append(f"warnings: expected {code!r}, got {codes}")
+    items = {item.subject: item.id for item in assessment.items}
+    for subject, expected_id in case.expect_items.items():
+        if items.get(subject) != expected_id:
+            failures.append(f"item {subject!r}: expected {expected_id}, got {items.get(subject)}")
     groups = {g.id: g for g in assessment.groups}
     for group_id, expected_label in case.expect_groups.items():
         group = groups.get(group_id)

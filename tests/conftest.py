@@ -18,7 +18,8 @@ EXAMPLES = ROOT / "examples"
 RULESETS = ROOT / "rulesets"
 
 #: A minimal valid ruleset header; tests append [[rules]] to it.
-HEADER = """
+HEADER = (
+    """
 [ruleset]
 id = "demo"
 version = "1.0.0"
@@ -31,6 +32,20 @@ author = "Author, A."
 year = "2020"
 title = "A source"
 """
+    + "".join(
+        f'\n[[facts]]\npath = "{name}"\ntype = "table"\nmeaning = "Test facts."\nopen = true\n'
+        for name in ("a", "b", "c", "d", "e", "g", "n", "t", "ab", "form", "motto", "org", "x")
+    )
+    + "".join(
+        f'\n[[facts]]\npath = "{path}"\ntype = "{kind}"\nmeaning = "Test facts."\n'
+        for path, kind in (
+            ("partners[].signed", "judgement"),
+            ("partners[].active", "judgement"),
+            ("partners[].tasks", "list"),
+            ("partners[].tasks[].done", "judgement"),
+        )
+    )
+)
 
 
 @pytest.fixture

@@ -83,7 +83,7 @@ def test_help_lists_the_commands(runner: CliRunner, flag: str) -> None:
     assert "Exit codes: 0 clean, 1 findings at or" in result.stdout
     assert "  -V, --version  Show the version and exit.\n" in result.stdout
     commands = result.stdout.split("\nCommands:\n", 1)[1].splitlines()
-    assert [line.split()[0] for line in commands] == ["audit", "plugins", "rulesets"]
+    assert [line.split()[0] for line in commands] == ["audit", "facts", "plugins", "rulesets"]
 
 
 def test_audit_help_lists_its_options(runner: CliRunner) -> None:
@@ -404,12 +404,15 @@ def test_plugins_all_lists_builtins_with_hooks(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["plugins", "--all"], env={LOAD_PLUGINS_ENV: ""})
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "partnerrules.builtin.kinds  (built-in)\n    hooks: register_kinds\n"
+        "partnerrules.builtin.checklist  (built-in)\n    hooks: register_kinds\n"
+        "partnerrules.builtin.classification  (built-in)\n    hooks: register_kinds\n"
+        "partnerrules.builtin.completeness  (built-in)\n    hooks: register_kinds\n"
         "partnerrules.builtin.loaders  (built-in)\n    hooks: register_fact_loaders\n"
         "partnerrules.builtin.operators  (built-in)\n    hooks: register_operators\n"
         "partnerrules.builtin.output_json  (built-in)\n    hooks: register_outputs\n"
         "partnerrules.builtin.output_text  (built-in)\n    hooks: register_outputs\n"
         "partnerrules.builtin.rulesets  (built-in)\n    hooks: register_rulesets\n"
+        "partnerrules.builtin.stages  (built-in)\n    hooks: register_kinds\n"
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from click.testing import Result
 
+from partnerrules import get_plugin_manager
 from partnerrules.cli import cli
 from partnerrules.errors import FactsError
 from partnerrules.errors import RulesetError
@@ -31,7 +32,7 @@ RULE_KEYS: dict[str, str] = {
 }
 RULE_FIELDS = (
     "id, title, group, source, advice, when, weight, severity, partial, applies, for_each,"
-    " label, description, source_detail"
+    " label, description, source_detail, gate"
 )
 
 WriteRuleset = Callable[..., Path]
@@ -242,6 +243,12 @@ def test_ruleset_that_is_not_utf8(tmp_path: Path, runner: CliRunner) -> None:
     assert result.stderr == f"Error: {path}: is not UTF-8 text (byte 19)\n"
 
 
+def _known_extensions() -> list[str]:
+    """The extensions the installed loaders handle (the CLI loads installed plugins too)."""
+    registry = Registry.collect(get_plugin_manager())
+    return sorted({e for spec in registry.fact_loaders.values() for e in spec.extensions})
+
+
 #: (file name, bytes, problem after "FILE: ")
 FACTS_CASES = [
     pytest.param(
@@ -275,9 +282,11 @@ FACTS_CASES = [
         id="not-utf8",
     ),
     pytest.param(
-        "facts.yaml",
+        "facts.xlsx",
         b"partnership: {}\n",
-        "no fact loader for this kind of file (known extensions: .json, .toml)",
+        "no fact loader for this kind of file (known extensions: "
+        + ", ".join(_known_extensions())
+        + ")",
         id="unknown-extension",
     ),
     pytest.param(
@@ -307,11 +316,12 @@ def test_bad_facts_file_is_reported_by_the_cli(
 
 @pytest.mark.parametrize(("name", "content", "message"), FACTS_CASES)
 def test_bad_facts_file_raises_facts_error(
-    tmp_path: Path, registry: Registry, name: str, content: bytes, message: str
+    tmp_path: Path, name: str, content: bytes, message: str
 ) -> None:
     """load_facts raises FactsError naming the file, with the same message as the CLI."""
     path = tmp_path / name
     path.write_bytes(content)
+    registry = Registry.collect(get_plugin_manager())  # installed plugins too, as the CLI
     with pytest.raises(FactsError) as info:
         load_facts(path, registry)
     assert (info.value.origin, info.value.message) == (str(path), message)

@@ -80,8 +80,13 @@ def test_every_default_plugin_is_registered(pm: pluggy.PluginManager) -> None:
     ("plugin", "table", "names"),
     [
         pytest.param("partnerrules.builtin.operators", "operators", BUILTIN_OPERATORS, id="ops"),
+        pytest.param("partnerrules.builtin.checklist", "kinds", {"checklist"}, id="checklist"),
         pytest.param(
-            "partnerrules.builtin.kinds", "kinds", {"checklist", "completeness"}, id="kinds"
+            "partnerrules.builtin.completeness", "kinds", {"completeness"}, id="completeness"
+        ),
+        pytest.param("partnerrules.builtin.stages", "kinds", {"stages"}, id="stages"),
+        pytest.param(
+            "partnerrules.builtin.classification", "kinds", {"classification"}, id="classify"
         ),
         pytest.param("partnerrules.builtin.loaders", "fact_loaders", {"toml", "json"}, id="facts"),
         pytest.param("partnerrules.builtin.output_text", "outputs", {"text"}, id="text"),
@@ -108,7 +113,7 @@ def test_builtin_rulesets_plugin_ships_agreement(registry: Registry) -> None:
 def test_registry_tables_are_complete(registry: Registry) -> None:
     """The registry of the built-ins holds exactly the built-in contributions."""
     assert set(registry.operators) == BUILTIN_OPERATORS
-    assert set(registry.kinds) == {"checklist", "completeness"}
+    assert set(registry.kinds) == {"checklist", "completeness", "stages", "classification"}
     assert set(registry.fact_loaders) == {"toml", "json"}
     assert set(registry.outputs) == {"text", "json"}
     assert registry.loader_for("Facts.TOML") is registry.fact_loaders["toml"]
@@ -121,7 +126,12 @@ def test_registry_tables_are_complete(registry: Registry) -> None:
     [
         pytest.param("partnerrules.builtin.output_json", "outputs", {"text"}, id="output_json"),
         pytest.param("partnerrules.builtin.output_text", "outputs", {"json"}, id="output_text"),
-        pytest.param("partnerrules.builtin.kinds", "kinds", set(), id="kinds"),
+        pytest.param(
+            "partnerrules.builtin.checklist",
+            "kinds",
+            {"completeness", "stages", "classification"},
+            id="checklist",
+        ),
         pytest.param("partnerrules.builtin.loaders", "fact_loaders", set(), id="loaders"),
         pytest.param("partnerrules.builtin.operators", "operators", set(), id="operators"),
     ],
@@ -265,6 +275,11 @@ TALLY_HEADER = """
     author = "Author, A."
     year = "2020"
     title = "A source"
+
+    [[facts]]
+    path = "motto"
+    type = "text"
+    meaning = "The partnership's motto."
     """
 
 
@@ -329,7 +344,7 @@ class CommandPlugin:
 def test_register_commands_adds_a_cli_command(runner: CliRunner) -> None:
     """`register_commands` adds a command to build_cli's group, not to the base group."""
     group = build_cli(get_plugin_manager(entry_points=False, plugins=[CommandPlugin()]))
-    assert set(group.commands) == {"audit", "plugins", "rulesets", "hello"}
+    assert set(group.commands) == {"audit", "facts", "plugins", "rulesets", "hello"}
     assert "hello" not in cli.commands
     result = runner.invoke(group, ["hello", "Ada"])
     assert result.exit_code == 0, result.output
@@ -413,7 +428,7 @@ class DuplicateExtension:
             DuplicateKind(),
             "assessment kind",
             "checklist",
-            "partnerrules.builtin.kinds",
+            "partnerrules.builtin.checklist",
             id="kind",
         ),
         pytest.param(
@@ -621,6 +636,9 @@ def install_dist(
             "[partnerrules]\nprtest = prtest_plugin\n", encoding="utf-8"
         )
         monkeypatch.syspath_prepend(str(site))
+        # Other plugins may be installed in the environment (CI installs the repository's
+        # own): load only this one unless a test chooses otherwise.
+        monkeypatch.setenv(LOAD_PLUGINS_ENV, "prtest")
         return site
 
     assert "prtest_plugin" not in sys.modules
@@ -726,7 +744,7 @@ def test_cli_plugins_lists_the_entry_point(
     assert result.exit_code == 0, result.output
     assert result.stdout == "prtest  (prtest-plugin 1.0)\n    hooks: register_operators\n"
     everything = runner.invoke(cli, ["plugins", "--all"]).stdout
-    assert everything.startswith("partnerrules.builtin.kinds  (built-in)\n")
+    assert everything.startswith("partnerrules.builtin.checklist  (built-in)\n")
     assert everything.endswith("prtest  (prtest-plugin 1.0)\n    hooks: register_operators\n")
 
 

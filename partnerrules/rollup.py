@@ -1,0 +1,241 @@
+"""Helpers for assessment kinds: rolling findings up into groups, scores, bands and gates.
+
+The built-in kinds use these, and so can a plugin's own kind. Every helper keeps the
+honesty rule: unknown findings never count as failures; they lower coverage instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Final
+
+from partnerrules.model import Band
+from partnerrules.model import Finding
+from partnerrules.model import GroupResult
+from partnerrules.model import Notice
+from partnerrules.model import Outcome
+from partnerrules.model import Ruleset
+from partnerrules.model import Status
+
+MET: Final = Status.MET
+PARTIAL: Final = Status.PARTIAL
+UNMET: Final = Status.UNMET
+UNKNOWN: Final = Status.UNKNOWN
+NOT_APPLICABLE: Final = Status.NOT_APPLICABLE
+
+#: What a status is worth in a score; unknown and not applicable are left out.
+VALUE: Final = {MET: 1.0, PARTIAL: 0.5, UNMET: 0.0}
+
+
+def roll_up(statuses: Sequence[Status]) -> Status:
+    """Combine the statuses of a group's findings without claiming more than is known.
+
+    All met is met and all unmet is unmet, but only when nothing is unknown; a mix of
+    met and unmet (or any partial) is partial whatever the unknowns would turn out to be.
+    """
+    present = set(statuses)
+    applicable = present - {NOT_APPLICABLE}
+    if not applicable:
+        return NOT_APPLICABLE
+    known = applicable - {UNKNOWN}
+    if not known:
+        return UNKNOWN
+    if known == {MET} or known == {UNMET}:
+        return next(iter(known)) if UNKNOWN not in present else UNKNOWN
+    return PARTIAL
+
+
+#: One bit per status; a group's roll-up depends only on which statuses it has, so it is
+#: read from a table rather than recomputed for every group of every partnership.
+_BIT: Final = {status: 1 << i for i, status in enumerate(Status)}
+_ROLL_UP: Final = tuple(
+    roll_up([status for status in Status if mask & _BIT[status]])
+    for mask in range(1 << len(Status))
+)
+
+
+def weighted_score(findings: Sequence[Finding]) -> float | None:
+    """Return the weighted share of the known findings that are met (partial counts half)."""
+    total = achieved = 0.0
+    for f in findings:
+        value = VALUE.get(f.status)
+        if value is not None:
+            total += f.rule.weight
+            achieved += f.rule.weight * value
+    return achieved / total if total else None
+
+
+def next_steps(ruleset: Ruleset, findings: Sequence[Finding]) -> tuple[str, ...]:
+    """Return the rule ids to act on: unmet, then partial, most severe and heaviest first."""
+    rank = ruleset.priority
+    behind = len(rank)  # partial findings come after every unmet one
+    todo = [
+        (rank[f.rule.id] + (behind if f.status is PARTIAL else 0), f.rule.id)
+        for f in findings
+        if f.status is UNMET or f.status is PARTIAL
+    ]
+    if not todo:
+        return ()
+    todo.sort()
+    return tuple(dict.fromkeys(rule_id for _, rule_id in todo))
+
+
+def by_group(ruleset: Ruleset, findings: Sequence[Finding]) -> list[list[Finding]]:
+    """Return the findings of each group, in the ruleset's group order."""
+    position = ruleset.group_position
+    members: list[list[Finding]] = [[] for _ in ruleset.layout]
+    for finding in findings:
+        members[position[finding.rule.group]].append(finding)
+    return members
+
+
+def group_statuses(ruleset: Ruleset, findings: Sequence[Finding]) -> list[Status]:
+    """Return the rolled-up status of each group, in the ruleset's group order."""
+    position = ruleset.group_position
+    bit = _BIT
+    masks = [0] * len(ruleset.layout)
+    for finding in findings:
+        masks[position[finding.rule.group]] |= bit[finding.status]
+    return [_ROLL_UP[mask] for mask in masks]
+
+
+def group_results(
+    ruleset: Ruleset,
+    findings: Sequence[Finding],
+    words: Mapping[Status, str] | None = None,
+    *,
+    by_status: bool = False,
+) -> list[tuple[GroupResult, float]]:
+    """Roll findings up into their groups, each with the group's weight.
+
+    A group's score is the weighted share of its known findings that are met, or with
+    ``by_status`` the value of the group's own status (met 1, partial 0.5, unmet 0).
+    """
+    results = []
+    if by_status:  # only which statuses each group has matters
+        for (gid, title, weight, rule_ids), status in zip(
+            ruleset.layout, group_statuses(ruleset, findings), strict=True
+        ):
+            label = words.get(status, "") if words else ""
+            results.append(
+                (GroupResult(gid, title, status, VALUE.get(status), rule_ids, label), weight)
+            )
+        return results
+    for (gid, title, weight, rule_ids), members in zip(
+        ruleset.layout, by_group(ruleset, findings), strict=True
+    ):
+        status = roll_up([f.status for f in members])
+        score = None if status in (UNKNOWN, NOT_APPLICABLE) else weighted_score(members)
+        label = words.get(status, "") if words else ""
+        results.append((GroupResult(gid, title, status, score, rule_ids, label), weight))
+    return results
+
+
+def known_share(groups: Sequence[tuple[GroupResult, float]]) -> tuple[float | None, float]:
+    """Return (weighted mean score of the known groups, share of the weight that is known)."""
+    total = known_weight = achieved = 0.0
+    for group, weight in groups:
+        if group.status is NOT_APPLICABLE:
+            continue
+        total += weight
+        if group.score is not None:
+            known_weight += weight
+            achieved += group.score * weight
+    score = achieved / known_weight if known_weight else None
+    coverage = known_weight / total if total else 0.0
+    return score, coverage
+
+
+def confidence(coverage: float) -> str:
+    """Return how far a conclusion can be trusted, from the share of evidence recorded."""
+    if coverage >= 0.8:
+        return "high"
+    if coverage >= 0.5:
+        return "moderate"
+    return "low"
+
+
+def band_outcome(
+    ruleset: Ruleset,
+    findings: Sequence[Finding],
+    score: float | None,
+    coverage: float,
+) -> tuple[Outcome | None, list[Notice]]:
+    """Place a score in the ruleset's bands, capped by any gate rule that is unmet.
+
+    With no bands declared there is no outcome. Below ``min_coverage`` (a setting of the
+    ruleset's ``[assessment]`` table, default 0.5) the outcome is ``undetermined``: too
+    little was recorded to place the partnership in a band.
+    """
+    bands = sorted(ruleset.bands, key=lambda b: b.min, reverse=True)
+    if not bands:
+        return None, []
+    notices: list[Notice] = []
+    min_coverage = float(ruleset.assessment.get("min_coverage", 0.5))  # type: ignore[arg-type]
+    if score is None or coverage < min_coverage:
+        return (
+            Outcome(
+                "undetermined",
+                "Undetermined",
+                "band",
+                None,
+                None,
+                f"only {coverage:.0%} of the assessment could be judged;"
+                f" at least {min_coverage:.0%} is needed to place it in a band",
+            ),
+            notices,
+        )
+    band = next((b for b in bands if score >= b.min), bands[-1])
+    order = {b.id: i for i, b in enumerate(bands)}  # 0 is the highest band
+    for finding in findings:
+        gate = finding.rule.gate
+        if gate is None or gate not in order:
+            continue
+        cap = bands[order[gate]]
+        if finding.status is UNMET and order[band.id] < order[gate]:
+            notices.append(
+                Notice(
+                    "gate",
+                    f"{finding.rule.id} is not met ({finding.rule.title}), so the result"
+                    f" is capped at {cap.title!r}",
+                )
+            )
+            band = cap
+        elif finding.status is UNKNOWN and order[band.id] < order[gate]:
+            notices.append(
+                Notice(
+                    "gate_unknown",
+                    f"{finding.rule.id} ({finding.rule.title}) is unknown; if it is not met,"
+                    f" the result is capped at {cap.title!r}",
+                )
+            )
+    return Outcome(
+        band.id, band.title, "band", confidence(coverage), None, band.description
+    ), notices
+
+
+def check_bands(ruleset: Ruleset) -> list[str]:
+    """Return the problems of a ruleset's bands and gates (for a kind's ``validate``)."""
+    problems = []
+    ids = [b.id for b in ruleset.bands]
+    for i, band in enumerate(ruleset.bands):
+        if not 0 <= band.min <= 1:
+            problems.append(f"$.bands[{i}].min: expected a score from 0 to 1, got {band.min}")
+        if ids.count(band.id) > 1:
+            problems.append(f"$.bands[{i}].id: duplicate band id {band.id!r}")
+    for i, rule in enumerate(ruleset.rules):
+        if rule.gate is not None and rule.gate not in ids:
+            from partnerrules.errors import did_you_mean
+
+            hint = did_you_mean(rule.gate, ids)
+            problems.append(
+                f"rule {rule.id!r} ($.rules[{i}].gate): no band with id {rule.gate!r}"
+                f" in [[bands]]{hint}"
+            )
+    return problems
+
+
+def band_ids(bands: Sequence[Band]) -> list[str]:
+    """Return the band ids, highest band first."""
+    return [b.id for b in sorted(bands, key=lambda b: b.min, reverse=True)]
