@@ -46,6 +46,8 @@ from partnerrules.registry import RegisterOperator
 from partnerrules.registry import RegisterOutput
 from partnerrules.registry import RegisterRuleset
 from partnerrules.registry import Test
+from partnerrules.summary import Summary
+from partnerrules.summary import summarise
 
 __version__ = "0.1.0"
 
@@ -83,6 +85,7 @@ __all__ = [
     "Severity",
     "Source",
     "Status",
+    "Summary",
     "Test",
     "UnknownRulesetError",
     "__version__",
@@ -91,4 +94,5 @@ __all__ = [
     "hookimpl",
     "report_as_dict",
     "reports_as_document",
+    "summarise",
 ]

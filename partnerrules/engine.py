@@ -535,9 +535,11 @@ class Engine:
             entry_points=entry_points, blocked=blocked, plugins=plugins, load_only=load_only
         )
         registry = Registry.collect(pm)
-        shipped = _shipped_rulesets(registry)
+        specs = None if rulesets is None else tuple(rulesets)
+        needs_shipped = specs is None or any(not _is_file_spec(s) for s in specs)
+        shipped = _shipped_rulesets(registry) if needs_shipped else {}
         chosen: list[Ruleset] = []
-        for spec in shipped.values() if rulesets is None else rulesets:
+        for spec in shipped.values() if specs is None else specs:
             chosen.append(_resolve(spec, shipped, registry))
         ids = [r.id for r in chosen]
         for rid in ids:
@@ -648,6 +650,14 @@ def _shipped_rulesets(registry: Registry) -> dict[str, Ruleset]:
             )
         shipped[ruleset.id] = ruleset
     return shipped
+
+
+def _is_file_spec(spec: str | os.PathLike[str] | Ruleset) -> bool:
+    """Say whether a ruleset spec names a file (or is a Ruleset) rather than an id."""
+    if isinstance(spec, Ruleset):
+        return True
+    text = os.fspath(spec)
+    return os.path.exists(text) or text.endswith(".toml") or os.sep in text
 
 
 def _resolve(

@@ -15,6 +15,7 @@ from partnerrules.model import Assessment
 from partnerrules.model import Finding
 from partnerrules.model import Report
 from partnerrules.model import Status
+from partnerrules.summary import summarise
 
 SCHEMA_VERSION: Final = 1
 
@@ -77,7 +78,64 @@ def assessment_as_dict(assessment: Assessment) -> dict[str, Any]:
             for g in assessment.groups
         ],
         "next_steps": list(assessment.next_steps),
+        "outcome": outcome_as_dict(assessment),
+        "warnings": [{"code": n.code, "message": n.message} for n in assessment.warnings],
+        "actions": list(assessment.actions),
+        "items": [
+            {"subject": i.subject, "id": i.id, "title": i.title, "advice": i.advice}
+            for i in assessment.items
+        ],
+        "details": json_value(dict(assessment.details)),
         "findings": [finding_as_dict(f) for f in assessment.findings],
+    }
+
+
+def outcome_as_dict(assessment: Assessment) -> dict[str, Any] | None:
+    """Return an assessment's outcome (band, stage or category) as JSON-compatible data."""
+    o = assessment.outcome
+    if o is None:
+        return None
+    return {
+        "id": o.id,
+        "title": o.title,
+        "kind": o.kind,
+        "confidence": o.confidence,
+        "margin": o.margin,
+        "description": o.description,
+    }
+
+
+def summary_as_dict(report: Report) -> dict[str, Any]:
+    """Return the summary that opens a report as JSON-compatible data."""
+    summary = summarise(report)
+    return {
+        "headlines": [
+            {
+                "ruleset": h.ruleset_id,
+                "title": h.title,
+                "kind": h.kind,
+                "text": h.text,
+                "outcome": h.outcome_id,
+                "outcome_title": h.outcome_title,
+                "confidence": h.confidence,
+            }
+            for h in summary.headlines
+        ],
+        "top_actions": [
+            {
+                "ruleset": a.ruleset_id,
+                "rule_id": a.rule_id,
+                "title": a.title,
+                "advice": a.advice,
+                "status": a.status.value,
+                "severity": a.severity.value,
+                "gate": a.gate,
+                "subjects": list(a.subjects),
+            }
+            for a in summary.actions
+        ],
+        "stage_actions": list(summary.stage_actions),
+        "evidence_to_request": len(summary.evidence_to_request),
     }
 
 
@@ -88,6 +146,7 @@ def report_as_dict(report: Report) -> dict[str, Any]:
         "partnership": report.partnership,
         "facts": report.facts_origin,
         "worst_status": worst.value if worst else None,
+        "summary": summary_as_dict(report),
         "assessments": [assessment_as_dict(a) for a in report.assessments],
         "evidence_to_request": [
             {"path": r.path, "rules": list(r.rule_ids)} for r in report.evidence_to_request()

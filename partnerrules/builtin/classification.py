@@ -96,7 +96,8 @@ def _classify_whole(
                 )
         if reached is None:
             if statuses[categories[0]] is Status.UNKNOWN:
-                return _undetermined(categories), notices, "undetermined: record the first rung"
+                rest = [n for n in notices if n.code != "could_be_higher"]
+                return _undetermined(categories), rest, "undetermined: record the first rung"
             return Outcome("none", none_title, "category", "high"), notices, none_title
         conf = "moderate" if stop is not None and statuses[stop] is Status.UNKNOWN else "high"
         return (

@@ -14,6 +14,7 @@ from partnerrules import RegisterOutput
 from partnerrules import Report
 from partnerrules import Status
 from partnerrules import hookimpl
+from partnerrules.summary import summarise
 
 WIDTH: Final = 80
 _MARK: Final = {
@@ -29,6 +30,14 @@ _HEADING: Final = {
     Status.PARTIAL: "Partly met",
     Status.UNKNOWN: "Unknown: evidence needed",
     Status.MET: "Met",
+    Status.NOT_APPLICABLE: "Not applicable",
+}
+#: Stage indicators are observations: they are observed or not, not met or failed.
+_OBSERVED: Final = {
+    Status.MET: "Observed",
+    Status.PARTIAL: "Partly observed",
+    Status.UNMET: "Not observed",
+    Status.UNKNOWN: "Not recorded",
     Status.NOT_APPLICABLE: "Not applicable",
 }
 
@@ -65,9 +74,8 @@ def _finding_lines(finding: Finding, evidence: bool) -> list[str]:
     if evidence:
         notes: dict[str, None] = {}
         for e in finding.evidence:
-            lines.extend(
-                _wrap(f"{e.path} = {show_value(e.value, e.present)}", "           ", "         - ")
-            )
+            text = f"{e.path} = {show_value(e.value, e.present)}"
+            lines.extend(_wrap(text, "           ", "         - "))
             if e.note:
                 notes[e.note] = None
         for note in notes:
@@ -75,21 +83,45 @@ def _finding_lines(finding: Finding, evidence: bool) -> list[str]:
     return lines
 
 
+def _heading(text: str) -> list[str]:
+    return [text, "-" * min(WIDTH, len(text))]
+
+
 def render_assessment(assessment: Assessment, options: OutputOptions) -> list[str]:
-    """Return the lines for one assessment: verdict, groups, next steps, findings."""
+    """Return the lines for one assessment: outcome, groups, actions, findings."""
     info = assessment.ruleset
-    lines = [f"{info.title}  ({info.id} {info.version})", "-" * min(WIDTH, len(info.title) + 4)]
+    kind = info.kind
+    lines = _heading(f"{info.title}  ({info.id} {info.version})")
     lines.extend(_wrap(assessment.verdict[:1].upper() + assessment.verdict[1:], "  "))
+    for notice in assessment.warnings:
+        lines.extend(_wrap(f"Warning: {notice.message}", "    ", "  ! "))
     lines.append("")
-    if assessment.groups:
-        label = "Elements" if info.kind == "completeness" else "Groups"
+    if assessment.items:
+        lines.append("  By item:")
+        for item in assessment.items:
+            lines.extend(_wrap(f"{item.subject}: {item.title}", "        ", "    - "))
+            if item.advice:
+                lines.extend(_wrap(item.advice, "        "))
+        lines.append("")
+    if assessment.groups and not assessment.items:
+        label = {"completeness": "Elements", "stages": "Stages"}.get(kind, "Groups")
         lines.append(f"  {label}:")
         width = max(len(g.status_label) for g in assessment.groups)
         for g in assessment.groups:
-            score = (
-                f"  {g.score:.0%}" if g.score is not None and info.kind != "completeness" else ""
-            )
+            if kind == "stages":
+                coverage = f", {g.coverage:.0%} recorded" if g.coverage is not None else ""
+                role = f"  <- {g.label}" if g.label else ""
+                score = f"{g.score:.0%}" if g.score is not None else "-"
+                lines.append(f"    {g.title:<14} score {score:>4}{coverage}{role}")
+                continue
+            score = f"  {g.score:.0%}" if g.score is not None and kind != "completeness" else ""
             lines.append(f"    {_MARK[g.status]} {g.status_label:<{width}}  {g.title}{score}")
+        lines.append("")
+    if assessment.actions:
+        what = "Recommended actions" if kind == "stages" else "Actions"
+        lines.append(f"  {what}:")
+        for action in assessment.actions:
+            lines.extend(_wrap(action, "      ", "    - "))
         lines.append("")
     by_id = {f.rule_id: f for f in assessment.findings}
     if assessment.next_steps:
@@ -99,53 +131,85 @@ def render_assessment(assessment: Assessment, options: OutputOptions) -> list[st
             lines.extend(_wrap(f"{f.title} [{f.severity}, {rule_id}]", "       ", f"    {n:>2}. "))
             lines.extend(_wrap(f.advice, "       "))
         if len(assessment.next_steps) > 10:
-            lines.append(
-                f"    ... and {len(assessment.next_steps) - 10} more (see the findings below)"
-            )
+            more = len(assessment.next_steps) - 10
+            lines.append(f"    ... and {more} more (see the findings below)")
         lines.append("")
+    headings = _OBSERVED if kind == "stages" else _HEADING
     lines.append("  Findings:")
     for status in _ORDER:
         group = [f for f in assessment.findings if f.status is status]
         if not group:
             continue
-        lines.append(f"   {_HEADING[status]} ({len(group)})")
+        lines.append(f"   {headings[status]} ({len(group)})")
         show = options.verbose or status in (Status.UNMET, Status.PARTIAL, Status.UNKNOWN)
+        if kind == "stages":  # what was observed decides the stage
+            show = options.verbose or status in (Status.MET, Status.PARTIAL)
         for f in group:
             lines.extend(_finding_lines(f, show))
     lines.append("")
     return lines
 
 
+def render_summary(report: Report) -> list[str]:
+    """Return the summary lines that open a report."""
+    summary = summarise(report)
+    lines = _heading("Summary")
+    for h in summary.headlines:
+        lines.extend(_wrap(f"{h.title}: {h.text}", "      ", "  - "))
+    if summary.actions:
+        lines.append("")
+        lines.append("  Most important actions:")
+        for n, action in enumerate(summary.actions, 1):
+            who = f" (for {', '.join(action.subjects)})" if action.subjects else ""
+            gate = "; a gate" if action.gate else ""
+            label = f"[{action.ruleset_id} {action.rule_id}, {action.severity}{gate}]"
+            lines.extend(_wrap(f"{action.advice}{who} {label}", "       ", f"    {n}. "))
+    if summary.stage_actions:
+        lines.append("")
+        lines.append("  Recommended for this stage:")
+        for stage_action in summary.stage_actions:
+            lines.extend(_wrap(stage_action, "      ", "    - "))
+    lines.append("")
+    count = len(summary.evidence_to_request)
+    if count:
+        lines.extend(
+            _wrap(
+                f"Evidence to request: {count} fact{'s' if count != 1 else ''} not recorded"
+                " would settle the unknown findings (listed at the end).",
+                "  ",
+            )
+        )
+    else:
+        lines.append("  Every fact the rules read was recorded.")
+    lines.append("")
+    return lines
+
+
 def render_report(report: Report, options: OutputOptions) -> list[str]:
     """Return the lines of one partnership's report."""
-    title = f"Partnership: {report.partnership}"
-    lines = ["=" * WIDTH, title, "=" * WIDTH]
+    lines = ["=" * WIDTH, f"Partnership: {report.partnership}"]
     if report.facts_origin:
         lines.append(f"Facts: {report.facts_origin}")
-    lines.append("")
-    lines.append("Summary")
-    for a in report.assessments:
-        lines.extend(_wrap(f"{a.ruleset.title}: {a.verdict}", "    ", "  - "))
-    requests = report.evidence_to_request()
-    lines.append("")
+    lines += ["=" * WIDTH, ""]
+    lines.extend(render_summary(report))
     for a in report.assessments:
         lines.extend(render_assessment(a, options))
+    requests = report.evidence_to_request()
     if requests:
-        lines.append("Evidence to request")
-        lines.append("-------------------")
+        lines.extend(_heading("Evidence to request"))
         lines.extend(
             _wrap("Recording these facts would settle the findings that are unknown:", "  ")
         )
         for r in requests:
-            lines.extend(_wrap(f"{r.path}  (settles {', '.join(r.rule_ids)})", "      ", "    - "))
+            settles = ", ".join(r.rule_ids)
+            lines.extend(_wrap(f"{r.path}  (settles {settles})", "      ", "    - "))
         lines.append("")
-    source_lines = list(
+    sources = list(
         dict.fromkeys(s.citation for a in report.assessments for s in a.ruleset.sources)
     )
-    if source_lines:
-        lines.append("Sources")
-        lines.append("-------")
-        for s in source_lines:
+    if sources:
+        lines.extend(_heading("Sources"))
+        for s in sources:
             lines.extend(_wrap(s, "      ", "    - "))
         lines.append("")
     return lines
