@@ -73,6 +73,7 @@ def assessment_as_dict(assessment: Assessment) -> dict[str, Any]:
                 "status": g.status.value,
                 "label": g.status_label,
                 "score": g.score,
+                "coverage": g.coverage,
                 "rules": list(g.rule_ids),
             }
             for g in assessment.groups

@@ -463,9 +463,8 @@ def _template_block(
     mark = "# " if commented else ""
     if spec.type is FactType.LIST:
         lines.append(f"# {spec.meaning}")
-        lines.append(f"# [[{spec.path}]]")
-        for child in vocabulary.children(spec.path + "[]"):
-            lines.extend(_template_line(child, spec.path + "[]", commented=True))
+        lines.append(f"# [[{_toml_path(spec.path)}]]")
+        _template_item(spec.path + "[]", vocabulary, lines)
         return
     lines.append(f"{mark}[{spec.path}]".rstrip())
     lines.append(f"# {spec.meaning}")
@@ -478,6 +477,29 @@ def _template_block(
     for child in nested:
         lines.append("")
         _template_block(child, vocabulary, lines, commented=commented)
+
+
+def _toml_path(path: str) -> str:
+    """Return a vocabulary path as a TOML table header names it: ``partners.planning``."""
+    return path.replace("[]", "")
+
+
+def _template_item(prefix: str, vocabulary: Vocabulary, lines: list[str]) -> None:
+    """Add the commented keys of a list item, then its sub-tables and nested lists."""
+    nested = []
+    for child in vocabulary.children(prefix):
+        if child.type in (FactType.TABLE, FactType.LIST):
+            nested.append(child)
+        else:
+            lines.extend(_template_line(child, prefix, commented=True))
+    for child in nested:
+        lines.append(f"#   {child.meaning}")
+        if child.type is FactType.LIST:
+            lines.append(f"# [[{_toml_path(child.path)}]]")
+            _template_item(child.path + "[]", vocabulary, lines)
+        else:
+            lines.append(f"# [{_toml_path(child.path)}]")
+            _template_item(child.path, vocabulary, lines)
 
 
 def _template_line(spec: FactSpec, prefix: str, *, commented: bool) -> list[str]:
