@@ -15,8 +15,10 @@ in score. A *precedence* stage (``precedence_stage``, e.g. Failing) is never dia
 on score: only when at least ``precedence_min_met`` (default 2) of its indicators are fully
 observed; weaker signs add a ``failing_risk`` warning to whatever stage wins. With no
 candidate the diagnosis is ``undetermined`` and lists the indicators to record, never a
-guess. The diagnosed stage's ``actions`` (or those of the stage named in
-``actions_from``) are the recommended actions.
+guess. Another candidate stage adds a ``mixed_signals`` warning; ``mixed_signals`` (a list
+of stage ids) limits that to the stages worth flagging (Frustration, in the shipped model).
+The diagnosed stage's ``actions`` (or those of the stage named in ``actions_from``) are the
+recommended actions.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from partnerrules.rollup import VALUE
 from partnerrules.rollup import by_group
 from partnerrules.rollup import roll_up
 
-_SETTINGS = ("min_matches", "precedence_stage", "precedence_min_met")
+_SETTINGS = ("min_matches", "precedence_stage", "precedence_min_met", "mixed_signals")
 
 
 class _Stage:
@@ -72,9 +74,11 @@ def _actions(ruleset: Ruleset, stage_id: str) -> tuple[str, ...]:
 
 
 def _confidence(margin: float | None, coverage: float) -> str:
-    if margin is not None and margin >= 0.2 and coverage >= 0.6:
+    """Return the confidence of a diagnosis; no competing stage at all is a wide margin."""
+    lead = 1.0 if margin is None else margin
+    if lead >= 0.2 and coverage >= 0.6:
         return "high"
-    if (margin is None or margin >= 0.1) and coverage >= 0.4:
+    if lead >= 0.1 and coverage >= 0.4:
         return "moderate"
     return "low"
 
@@ -120,8 +124,12 @@ def assess_stages(ruleset: Ruleset, findings: Sequence[Finding]) -> Assessment:
             )
         if candidates:
             diagnosed = candidates[0]
-            runner_up = next((s for s in ranked if s is not diagnosed), None)
+            # The runner-up is the best other stage with anything observed at all.
+            runner_up = next((s for s in ranked if s is not diagnosed and s.matches > 0), None)
+            watched = settings.get("mixed_signals")
             for other in candidates[1:]:
+                if isinstance(watched, list) and other.group not in watched:
+                    continue
                 notices.append(
                     Notice(
                         "mixed_signals",
@@ -245,6 +253,14 @@ def _check(ruleset: Ruleset) -> list[str]:
     precedence = settings.get("precedence_stage")
     if precedence is not None and precedence not in ids:
         problems.append(f"$.assessment.precedence_stage: no stage {precedence!r} in [[groups]]")
+    watched = settings.get("mixed_signals")
+    if watched is not None and (
+        not isinstance(watched, list) or any(w not in ids for w in watched)
+    ):
+        problems.append(
+            f"$.assessment.mixed_signals: expected a list of stage ids from {', '.join(ids)},"
+            f" got {watched!r}"
+        )
     for key, kind in (("min_matches", (int, float)), ("precedence_min_met", (int,))):
         value = settings.get(key)
         if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
