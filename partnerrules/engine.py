@@ -190,7 +190,8 @@ class CompiledRule:
             status = self._status(run.vals, item)
             reads = self._applies_reads if status is _NA else self._reads
             evidence = run.evidence(item, (*keys, i), reads)
-            findings.append(self._finding(status, evidence, _label(item, label_key, path, i)))
+            label = _label(item, label_key, path, i)
+            findings.append(Finding(self.rule, status, evidence, label, i))
         return findings
 
     def _finding(

@@ -128,6 +128,11 @@ Condition: TypeAlias = FactTest | AllOf | AnyOf | Not | Quantified | UseConditio
 # --------------------------------------------------------------------------- rulesets
 
 
+def _sentence(text: str) -> str:
+    """End text with a full stop unless it already ends with punctuation."""
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
 @frozen
 class Source:
     """A document a ruleset draws on, cited by author, year and title."""
@@ -142,9 +147,9 @@ class Source:
     @property
     def citation(self) -> str:
         """Return the citation as one line of text."""
-        text = f"{self.author} ({self.year}). {self.title}."
+        text = f"{self.author} ({self.year}). {_sentence(self.title)}"
         if self.publisher:
-            text += f" {self.publisher}."
+            text += f" {_sentence(self.publisher)}"
         return text
 
 
@@ -372,6 +377,8 @@ class Finding:
     status: Status
     evidence: tuple[Evidence, ...]
     subject: str | None = None
+    #: For a ``for_each`` rule: the position of the item in its list.
+    item: int | None = None
 
     @property
     def source(self) -> str:

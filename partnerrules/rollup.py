@@ -126,24 +126,45 @@ def group_results(
         ruleset.layout, by_group(ruleset, findings), strict=True
     ):
         status = roll_up([f.status for f in members])
-        score = None if status in (UNKNOWN, NOT_APPLICABLE) else weighted_score(members)
+        score = weighted_score(members)
         label = words.get(status, "") if words else ""
-        results.append((GroupResult(gid, title, status, score, rule_ids, label), weight))
+        result = GroupResult(gid, title, status, score, rule_ids, label, known_weight(members))
+        results.append((result, weight))
     return results
 
 
+def known_weight(findings: Sequence[Finding]) -> float | None:
+    """Return the weighted share of the applicable findings that are known (not unknown)."""
+    applicable = known = 0.0
+    for f in findings:
+        if f.status is NOT_APPLICABLE:
+            continue
+        applicable += f.rule.weight
+        if f.status is not UNKNOWN:
+            known += f.rule.weight
+    return known / applicable if applicable else None
+
+
 def known_share(groups: Sequence[tuple[GroupResult, float]]) -> tuple[float | None, float]:
-    """Return (weighted mean score of the known groups, share of the weight that is known)."""
-    total = known_weight = achieved = 0.0
+    """Return (weighted mean score of the groups with a score, share of the evidence known).
+
+    A group's own coverage (the share of its findings known) counts towards the overall
+    coverage when it has one; otherwise a group counts as known when it has a score.
+    """
+    total = scored = achieved = covered = 0.0
     for group, weight in groups:
         if group.status is NOT_APPLICABLE:
             continue
         total += weight
         if group.score is not None:
-            known_weight += weight
+            scored += weight
             achieved += group.score * weight
-    score = achieved / known_weight if known_weight else None
-    coverage = known_weight / total if total else 0.0
+        if group.coverage is not None:
+            covered += group.coverage * weight
+        elif group.score is not None:
+            covered += weight
+    score = achieved / scored if scored else None
+    coverage = covered / total if total else 0.0
     return score, coverage
 
 

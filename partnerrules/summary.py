@@ -92,16 +92,18 @@ def _priority(finding: Finding, order: int) -> tuple[int, int, int, float, int]:
 def top_actions(report: Report, limit: int = TOP_ACTIONS) -> tuple[Action, ...]:
     """Return the most important actions across every assessment of a report.
 
-    Unmet gates come first, then the most severe rules, unmet before partial, heavier
-    before lighter. Observations (severity ``info``, such as stage indicators) are not
-    actions. A rule over a list (``for_each``) is one action naming its subjects.
+    The candidates are each assessment's next steps (its kind decides what is worth
+    doing: a stage indicator or a classification category is not a to-do). Unmet gates
+    come first, then the most severe rules, unmet before partial, heavier before lighter.
+    A rule over a list (``for_each``) is one action naming its subjects.
     """
     ranked: list[tuple[tuple[int, int, int, float, int], Finding, str]] = []
     for order, assessment in enumerate(report.assessments):
+        steps = set(assessment.next_steps)
         for finding in assessment.findings:
-            if finding.status not in (Status.UNMET, Status.PARTIAL):
+            if finding.rule.id not in steps:
                 continue
-            if finding.rule.severity is Severity.INFO:
+            if finding.status not in (Status.UNMET, Status.PARTIAL):
                 continue
             ranked.append((_priority(finding, order), finding, assessment.ruleset.id))
     ranked.sort(key=lambda entry: entry[0])

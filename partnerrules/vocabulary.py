@@ -520,7 +520,8 @@ def _example(spec: FactSpec) -> str:
         FactType.LIST: "[]",
     }
     if spec.example is not None:
-        return json.dumps(spec.example) if spec.type is not FactType.DATE else spec.example
+        raw = spec.type in (FactType.DATE, FactType.INTEGER, FactType.NUMBER, FactType.SHARE)
+        return spec.example if raw else json.dumps(spec.example)
     if spec.type is FactType.CHOICE:
         return json.dumps(spec.values[0])
     if spec.type is FactType.CHOICES:

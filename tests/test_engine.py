@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 
 import partnerrules
+from partnerrules import Assessment
 from partnerrules import Engine
 from partnerrules import Evidence
 from partnerrules import EvidenceRequest
 from partnerrules import Finding
+from partnerrules import GroupResult
 from partnerrules import Report
 from partnerrules import RulesetError
 from partnerrules import Status
@@ -599,6 +601,16 @@ def test_quantifier_inside_for_each_reports_nested_paths(make_engine: MakeEngine
 # --------------------------------------------------------------------------- shipped ruleset
 
 
+def questions(assessment: Assessment) -> list[Finding]:
+    """Return the findings of the ten elements' questions (not the form and fit checks)."""
+    return [f for f in assessment.findings if f.rule.group not in ("written-form", "form-fit")]
+
+
+def elements(assessment: Assessment) -> list[GroupResult]:
+    """Return the ten elements (not the shown-but-not-counted form and fit groups)."""
+    return [g for g in assessment.groups if g.id not in ("written-form", "form-fit")]
+
+
 @pytest.fixture(scope="module")
 def agreement() -> Engine:
     """An engine with the shipped agreement ruleset only."""
@@ -620,7 +632,12 @@ def northfield(agreement: Engine) -> dict[str, object]:
 # Riverside: a signed agreement. Every section is written except: shared_task_owners is
 # "partly" (partial), evaluation.partner_level is "tbd" (unmet: a placeholder is not a
 # judgement of partly), and risk_assessment.responses is not recorded (unknown).
-RIVERSIDE_STATUSES = {
+#: The written form and fit checks: a written agreement, and a collaborative relationship on
+#: a partnership agreement (or MoU) rather than a supply contract; the service-level rules
+#: do not apply.
+FORM_AND_FIT = {"AGR-00": MET, "AGR-FIT-01": NA, "AGR-FIT-02": MET, "AGR-FIT-03": NA}
+
+RIVERSIDE_STATUSES = FORM_AND_FIT | {
     "AGR-01.1": MET,
     "AGR-01.2": MET,
     "AGR-01.3": MET,
@@ -653,7 +670,7 @@ RIVERSIDE_STATUSES = {
 # written; objectives is "partly"; success_criteria "tbd", timetable "", day_to_day_lead
 # "no", disagreements "TBD" and non_delivery "no" are unmet; every other question
 # (whole sections included) is not recorded and so unknown.
-NORTHFIELD_STATUSES = {
+NORTHFIELD_STATUSES = FORM_AND_FIT | {
     "AGR-01.1": MET,
     "AGR-01.2": PARTIAL,
     "AGR-01.3": UNMET,
@@ -683,6 +700,8 @@ NORTHFIELD_STATUSES = {
 }
 
 RIVERSIDE_GROUPS = {
+    "written-form": "present",
+    "form-fit": "present",
     "aims-objectives": "present",
     "strategy-activities": "present",
     "membership-decisions": "present",
@@ -696,6 +715,8 @@ RIVERSIDE_GROUPS = {
 }
 
 NORTHFIELD_GROUPS = {
+    "written-form": "present",
+    "form-fit": "present",
     "aims-objectives": "partial",
     "strategy-activities": "partial",  # met + unmet + unknown: partial whatever the unknown is
     "membership-decisions": "unknown",
@@ -787,10 +808,14 @@ def test_no_agreement_makes_every_section_unmet(agreement: Engine, example: Path
     facts["agreement"]["form"] = "none"  # type: ignore[index]
     report = agreement.evaluate(facts)
     assessment = report.assessment("agreement")
-    assert {f.status for f in assessment.findings} == {UNMET}
-    assert len(assessment.findings) == 26
-    assert {g.status_label for g in assessment.groups} == {"missing"}
+    assert {f.status for f in questions(assessment)} == {UNMET}
+    assert len(questions(assessment)) == 26
+    assert {g.status_label for g in elements(assessment)} == {"missing"}
     assert (assessment.score, assessment.coverage) == (0.0, 1.0)
+    fit = {f.rule_id: f.status for f in assessment.findings if f not in questions(assessment)}
+    assert fit == {"AGR-00": UNMET, "AGR-FIT-01": NA, "AGR-FIT-02": UNMET, "AGR-FIT-03": NA}
+    assert assessment.outcome is not None
+    assert assessment.outcome.id == "minimal"
     assert report.evidence_to_request() == ()
 
 
@@ -807,8 +832,12 @@ def test_no_facts_at_all_is_all_unknown(agreement: Engine) -> None:
     )
     assert report.partnership == "Unnamed partnership"
     requests = {r.path: r.rule_ids for r in report.evidence_to_request()}
-    assert requests["agreement.form"] == tuple(RIVERSIDE_STATUSES)  # it would settle them all
-    assert len(requests) == 1 + 26 + 1  # the form, each question, shares_sensitive_data
+    # The form would settle every rule but the service-level terms, which do not read it.
+    settled_by_form = tuple(r for r in RIVERSIDE_STATUSES if r != "AGR-FIT-03")
+    assert set(requests["agreement.form"]) == set(settled_by_form)
+    # the form, the 26 questions, shares_sensitive_data, relationship_kind, the SLA table
+    # and its five terms
+    assert len(requests) == 1 + 26 + 1 + 1 + 1 + 5
 
 
 def test_no_sensitive_data_makes_the_data_rule_not_applicable(
@@ -931,7 +960,7 @@ def test_completeness_score_arithmetic(
         else:
             sections[section][key] = value
     assessment = agreement.evaluate(facts).assessment("agreement")
-    labels = [g.status_label for g in assessment.groups]
+    labels = [g.status_label for g in elements(assessment)]
     assert {label: labels.count(label) for label in groups} == groups
     assert sum(groups.values()) == len(labels) == 10
     assert assessment.score == pytest.approx(score, abs=1e-12)

@@ -360,7 +360,7 @@ def test_batch_carries_on_past_a_bad_facts_file(tmp_path: Path, runner: CliRunne
     assert_clean_error(result)
     assert "Partnership: Northfield Healthy Communities Alliance\n" in result.stdout
     assert "Partnership: Riverside Learning Partnership\n" in result.stdout
-    assert result.stdout.count("Partnership: ") == 2
+    assert result.stdout.count("\nPartnership: ") == 2  # one report per good file
     assert str(bad) not in result.stdout
     assert result.stderr == (
         f"Error: {bad}: the facts must be a JSON object (a table of facts),"
@@ -385,7 +385,8 @@ def test_unknown_ruleset_id_suggests_the_nearest(runner: CliRunner, args: list[s
     assert_clean_error(result)
     assert result.stderr == (
         "Error: no ruleset with id 'agrement' and no such file; did you mean 'agreement'?"
-        " (available rulesets: agreement)\n"
+        " (available rulesets: agreement, benefits-costs-risks, good-partner, ladder,"
+        " partnership-checklist, planning-sheet, stages, stakeholders, success-factors)\n"
     )
 
 
@@ -395,7 +396,7 @@ def test_unknown_format_suggests_the_nearest(runner: CliRunner) -> None:
     assert_clean_error(result)
     assert result.stderr.endswith(
         "Error: Invalid value for '--format': unknown format 'jsn'; did you mean 'json'?"
-        " (formats: json, text)\n"
+        " (formats: json, markdown, text)\n"
     )
     assert result.stdout == ""
 

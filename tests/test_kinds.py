@@ -145,17 +145,18 @@ CHECKLIST = header(
 
 
 def test_checklist_worked_example(tmp_path: Path) -> None:
-    """docs/assessments.md: factors 0.75, 1.0, 0 and an unknown one: 58%, coverage 75%."""
+    """docs/assessments.md: factors 0.75, 1.0, 0 and 1.0 half known: 69%, coverage 88%."""
     engine = engine_for(tmp_path, CHECKLIST)
     facts = {"f": {"p1": "yes", "p2": "partly", "t1": "yes", "t2": "yes", "r1": "no", "c1": "yes"}}
     a = engine.evaluate(facts).assessments[0]
     scores = {g.id: g.score for g in a.groups}
-    assert scores == {"purpose": 0.75, "trust": 1.0, "resources": 0.0, "communication": None}
+    assert scores == {"purpose": 0.75, "trust": 1.0, "resources": 0.0, "communication": 1.0}
+    assert {g.id: g.coverage for g in a.groups}["communication"] == 0.5
     assert {g.id: g.status for g in a.groups}["communication"] is UNKNOWN
-    assert a.score == pytest.approx((0.75 + 1.0 + 0) / 3)
-    assert a.coverage == pytest.approx(0.75)
+    assert a.score == pytest.approx((0.75 + 1.0 + 0 + 1.0) / 4)
+    assert a.coverage == pytest.approx(0.875)
     assert a.outcome is not None
-    assert (a.outcome.id, a.outcome.confidence) == ("fragile", "moderate")
+    assert (a.outcome.id, a.outcome.confidence) == ("developing", "high")
     assert a.actions == ("Agree the purpose together.",)
     assert a.next_steps == ("R1", "P2")
 
@@ -185,9 +186,9 @@ def test_checklist_unknown_gate_warns(tmp_path: Path) -> None:
 def test_checklist_too_little_evidence_is_undetermined(tmp_path: Path) -> None:
     """Below min_coverage the band is undetermined, whatever the few facts say."""
     engine = engine_for(tmp_path, CHECKLIST)
-    a = engine.evaluate({"f": {"t1": "yes", "t2": "yes"}}).assessments[0]
+    a = engine.evaluate({"f": {"t1": "yes", "c1": "yes"}}).assessments[0]
     assert a.score == pytest.approx(1.0)
-    assert a.coverage == pytest.approx(0.25)
+    assert a.coverage == pytest.approx((0.5 + 0.5) / 4)  # trust and communication half known
     assert a.outcome is not None
     assert a.outcome.id == "undetermined"
     assert not a.outcome.determined

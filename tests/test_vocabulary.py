@@ -138,7 +138,7 @@ def test_declaring_a_vocabulary_fact_is_refused(tmp_path: Path) -> None:
                     "agreement.form",
                     "error",
                     "expected one of none, verbal, terms_of_reference, mou, partnership_agreement,"
-                    " sla, contract, constitution; got text \"partnership agreement\";"
+                    ' sla, contract, constitution; got text "partnership agreement";'
                     " did you mean 'partnership_agreement'?",
                 )
             ],

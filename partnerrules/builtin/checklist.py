@@ -15,6 +15,7 @@ from partnerrules import Assessment
 from partnerrules import Finding
 from partnerrules import RegisterKind
 from partnerrules import Ruleset
+from partnerrules import Status
 from partnerrules import hookimpl
 from partnerrules.rollup import band_outcome
 from partnerrules.rollup import check_bands
@@ -35,12 +36,9 @@ def assess_checklist(ruleset: Ruleset, findings: Sequence[Finding]) -> Assessmen
     if outcome is not None and outcome.determined:
         verdict = f"{outcome.title}: {verdict}"
     steps = next_steps(ruleset, findings)
-    by_id = {g.id: g for g, _ in groups}
+    short = {f.rule.group for f in findings if f.status in (Status.UNMET, Status.PARTIAL)}
     actions = tuple(
-        action
-        for group in ruleset.groups
-        if by_id[group.id].status.value in ("unmet", "partial")
-        for action in group.actions
+        action for group in ruleset.groups if group.id in short for action in group.actions
     )
     return Assessment(
         ruleset.ruleset,

@@ -137,13 +137,16 @@ def _classify_items(
     ruleset: Ruleset, findings: Sequence[Finding], item_list: str
 ) -> tuple[list[ItemOutcome], list[Notice]]:
     categories = _categories(ruleset)
-    by_subject: dict[str, dict[str, list[Status]]] = {}
+    by_item: dict[int, tuple[str, dict[str, list[Status]]]] = {}
     for f in findings:
-        if f.rule.group in categories and f.subject is not None and f.rule.for_each == item_list:
-            by_subject.setdefault(f.subject, {}).setdefault(f.rule.group, []).append(f.status)
+        if f.rule.group in categories and f.item is not None and f.rule.for_each == item_list:
+            _, per_category = by_item.setdefault(f.item, (f.subject or str(f.item), {}))
+            per_category.setdefault(f.rule.group, []).append(f.status)
     items: list[ItemOutcome] = []
     notices: list[Notice] = []
-    for subject, per_category in by_subject.items():
+    seen: dict[str, int] = {}
+    for _, (subject, per_category) in sorted(by_item.items()):
+        seen[subject] = seen.get(subject, 0) + 1
         statuses = {c: roll_up(per_category.get(c, [])) for c in categories}
         met = [c for c in categories if statuses[c] is Status.MET]
         if len(met) > 1:
@@ -156,8 +159,6 @@ def _classify_items(
         if met:
             group = ruleset.group(met[0])
             items.append(ItemOutcome(subject, met[0], group.title, _advice(ruleset, met[0])))
-        elif subject == item_list:  # the list itself was absent or empty
-            continue
         else:
             items.append(
                 ItemOutcome(
@@ -166,6 +167,15 @@ def _classify_items(
                     "Undetermined",
                     "Record the facts this item's category depends on"
                     " (see the evidence to request).",
+                )
+            )
+    for subject, count in seen.items():
+        if count > 1:
+            notices.append(
+                Notice(
+                    "inconsistent_classification",
+                    f"{subject} appears {count} times in {item_list}; each entry is"
+                    " classified on its own",
                 )
             )
     return items, notices
