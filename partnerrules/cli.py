@@ -7,6 +7,7 @@ plugin error (or failing ruleset test cases).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,8 @@ from partnerrules.engine import Engine
 from partnerrules.errors import FactsError
 from partnerrules.errors import PartnerRulesError
 from partnerrules.errors import did_you_mean
+from partnerrules.explain import ExplainError
+from partnerrules.explain import explain as explain_text
 from partnerrules.loader import read_ruleset
 from partnerrules.model import Report
 from partnerrules.model import Status
@@ -116,6 +119,11 @@ def cli() -> None:
 @click.option(
     "-v", "--verbose", is_flag=True, help="Show the evidence of every finding, met ones too."
 )
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the text report (default: on a terminal, unless NO_COLOR is set).",
+)
 def audit(
     facts: tuple[Path, ...],
     rulesets: tuple[str, ...],
@@ -123,6 +131,7 @@ def audit(
     output: Path | None,
     fail_on: str,
     verbose: bool,
+    color: bool | None,
 ) -> None:
     """Assess the partnerships described in FACTS files (TOML or JSON).
 
@@ -148,15 +157,17 @@ def audit(
             click.echo(f"Error: {exc}", err=True)
         except PartnerRulesError as exc:  # a plugin failed: no report can be trusted
             raise _fail(exc) from None
+    if color is None:
+        color = output is None and "NO_COLOR" not in os.environ and _stdout_is_terminal()
     if reports:
-        text = spec.render(reports, OutputOptions(verbose=verbose, color=False))
+        text = spec.render(reports, OutputOptions(verbose=verbose, color=color))
         if output is not None:
             output.write_text(text, encoding="utf-8")
             click.echo(
                 f"Wrote {spec.name} report on {len(reports)} partnership(s) to {output}", err=True
             )
         else:
-            click.echo(text, nl=False)
+            click.echo(text, nl=False, color=True if color else None)
     if bad:
         click.echo(f"{bad} of {len(facts)} facts file(s) could not be assessed.", err=True)
         sys.exit(EXIT_ERROR)
@@ -164,6 +175,30 @@ def audit(
         threshold = Status(fail_on).rank
         if any(f.status.rank >= threshold for r in reports for f in r.findings):
             sys.exit(EXIT_FINDINGS)
+
+
+def _stdout_is_terminal() -> bool:
+    """Say whether standard output is a terminal (where colour is wanted by default)."""
+    return sys.stdout.isatty()
+
+
+@cli.command()
+@click.argument("name", metavar="RULE_ID")
+@ruleset_option
+def explain(name: str, rulesets: tuple[str, ...]) -> None:
+    """Explain a rule or a ruleset in plain words.
+
+    RULE_ID is a rule id (RULESET:RULE_ID when several rulesets have it) or a ruleset
+    id. Shows what the rule checks, generated from its conditions, the facts it reads,
+    its source, severity, weight, gate and advice, and the ruleset's test cases that
+    name it with the facts it reads in each. A stage model (`explain stages`) is shown
+    as its stages in order, with their indicators, actions and diagnosis settings.
+    """
+    engine = _engine(rulesets or None)
+    try:
+        click.echo(explain_text(engine, name), nl=False)
+    except ExplainError as exc:
+        raise _fail(exc) from None
 
 
 @cli.group()

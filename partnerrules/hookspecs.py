@@ -9,6 +9,7 @@ plugin already registered.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -16,6 +17,8 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
+    from partnerrules.model import Report
+    from partnerrules.registry import RegisterCheck
     from partnerrules.registry import RegisterFactLoader
     from partnerrules.registry import RegisterKind
     from partnerrules.registry import RegisterOperator
@@ -43,6 +46,26 @@ def register_operators(register: RegisterOperator) -> None:
     :param register: the callback to call for each operator
 
     .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_checks(register: RegisterCheck) -> None:
+    """Register Python checks that rule conditions call as ``{check = "org.name"}``.
+
+    Call ``register(name, function, *, params=None, reads=(), description=...)``. Name
+    checks ``<org>.<name>``. ``function(facts, item, params)`` receives the whole facts
+    document, the current list item (``None`` outside ``for_each``) and the rule's
+    ``params`` table structured into the ``params`` attrs class (or a plain mapping when
+    ``params`` is ``None``); it returns ``True``, ``False`` or ``None`` (unknown), and must
+    return ``None`` when a fact it needs was not recorded. ``reads`` lists the fact paths
+    the check looks at (``item.`` for the item's), shown as the finding's evidence and
+    checked against the vocabulary. A check that raises stops the audit with an error
+    naming the plugin and the rule.
+
+    :param register: the callback to call for each check
+
+    .. versionadded:: 0.2
     """
 
 
@@ -86,6 +109,36 @@ def register_fact_loaders(register: RegisterFactLoader) -> None:
     :param register: the callback to call for each loader
 
     .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def prepare_facts(facts: Mapping[str, object]) -> Mapping[str, object] | None:
+    """Derive or normalise facts before a partnership is evaluated.
+
+    Called once per evaluation, in plugin registration order, each implementation seeing
+    the previous one's result. Return a new mapping (for example with
+    ``partnership.age_months`` worked out from ``partnership.formed_on``) or ``None`` to
+    leave the facts as they are. Do not modify ``facts`` in place, and never remove or
+    overwrite a fact that was recorded: derived facts fill gaps only.
+
+    :param facts: the facts document about to be evaluated
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def after_report(report: Report) -> None:
+    """Receive every report once it is complete (to store it, or to notify a host system).
+
+    Called after each evaluation, with the finished report. A plugin that raises stops
+    the audit with an error naming it: a report that could not be stored is not silently
+    lost.
+
+    :param report: the finished report
+
+    .. versionadded:: 0.2
     """
 
 

@@ -122,7 +122,15 @@ class UseCondition:
     name: str
 
 
-Condition: TypeAlias = FactTest | AllOf | AnyOf | Not | Quantified | UseCondition
+@frozen
+class CheckCall:
+    """Call a Python check a plugin registered: ``{check = "acme.register", params = {...}}``."""
+
+    name: str
+    params: Mapping[str, object] = field(factory=dict)
+
+
+Condition: TypeAlias = FactTest | AllOf | AnyOf | Not | Quantified | UseCondition | CheckCall
 
 
 # --------------------------------------------------------------------------- rulesets

@@ -25,6 +25,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "partnerrules.builtin.loaders",
     "partnerrules.builtin.output_text",
     "partnerrules.builtin.output_json",
+    "partnerrules.builtin.output_markdown",
+    "partnerrules.builtin.output_html",
 )
 
 #: The entry-point group through which installed plugins are discovered.
@@ -104,7 +106,8 @@ def _load_entry_points(
 
 
 def _hook_names() -> list[str]:
-    return [n for n in dir(hookspecs) if n.startswith("register_")]
+    marker = f"{hookspecs.PROJECT_NAME}_spec"
+    return sorted(n for n, f in vars(hookspecs).items() if hasattr(f, marker))
 
 
 def _describe(plugin: object) -> str:

@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING
+from typing import Any
 from typing import Protocol
 from typing import TypeVar
 
+import attrs
 from attrs import frozen
 
 from partnerrules.errors import DuplicateRegistrationError
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from partnerrules.model import Report
     from partnerrules.model import Ruleset
 
-S = TypeVar("S", "OperatorSpec", "KindSpec", "FactLoaderSpec", "OutputSpec")
+S = TypeVar("S", "OperatorSpec", "CheckSpec", "KindSpec", "FactLoaderSpec", "OutputSpec")
 
 #: A compiled operator test: the fact's value in, True / False / None (unknown) out.
 Test = Callable[[object], "bool | None"]
@@ -49,6 +51,22 @@ class OperatorSpec:
     compile: Callable[[object], Test]
     value: ValueKind
     reads_absent: bool
+    description: str
+    plugin: str
+
+
+#: A Python check: (facts, item, params) -> True / False / None.
+CheckFunction = Callable[[Mapping[str, object], object, Any], "bool | None"]
+
+
+@frozen
+class CheckSpec:
+    """A Python check registered by a plugin."""
+
+    name: str
+    function: CheckFunction
+    params: type | None
+    reads: tuple[str, ...]
     description: str
     plugin: str
 
@@ -116,6 +134,20 @@ class RegisterOperator(Protocol):
     ) -> None: ...
 
 
+class RegisterCheck(Protocol):
+    """The ``register`` callback of :func:`~partnerrules.hookspecs.register_checks`."""
+
+    def __call__(
+        self,
+        name: str,
+        function: CheckFunction,
+        *,
+        params: type | None = None,
+        reads: Sequence[str] = (),
+        description: str = "",
+    ) -> None: ...
+
+
 class RegisterKind(Protocol):
     """The ``register`` callback of :func:`~partnerrules.hookspecs.register_kinds`."""
 
@@ -166,6 +198,7 @@ class Registry:
     """Everything the plugins of one plugin manager contributed."""
 
     operators: Mapping[str, OperatorSpec]
+    checks: Mapping[str, CheckSpec]
     kinds: Mapping[str, KindSpec]
     rulesets: tuple[RulesetLocation, ...]
     fact_loaders: Mapping[str, FactLoaderSpec]
@@ -179,6 +212,7 @@ class Registry:
         :raises PluginError: when a plugin's hook raises or registers something invalid
         """
         operators: dict[str, OperatorSpec] = {}
+        checks: dict[str, CheckSpec] = {}
         kinds: dict[str, KindSpec] = {}
         rulesets: list[RulesetLocation] = []
         loaders: dict[str, FactLoaderSpec] = {}
@@ -211,6 +245,25 @@ class Registry:
                     ) from None
                 spec = OperatorSpec(name, compile, kind, reads_absent, description, plugin)
                 add(operators, "operator", spec)
+
+            return register
+
+        def check_hook(plugin: str) -> RegisterCheck:
+            def register(
+                name: str,
+                function: CheckFunction,
+                *,
+                params: type | None = None,
+                reads: Sequence[str] = (),
+                description: str = "",
+            ) -> None:
+                _require_callable(plugin, "check", name, function)
+                if params is not None and not attrs.has(params):
+                    raise PluginError(
+                        plugin, f"check {name!r}: params must be an attrs class, got {params!r}"
+                    )
+                spec = CheckSpec(name, function, params, tuple(reads), description, plugin)
+                add(checks, "check", spec)
 
             return register
 
@@ -266,6 +319,7 @@ class Registry:
             return register
 
         _call_each(pm, "register_operators", operator_hook)
+        _call_each(pm, "register_checks", check_hook)
         _call_each(pm, "register_kinds", kind_hook)
         _call_each(pm, "register_rulesets", ruleset_hook)
         _call_each(pm, "register_fact_loaders", loader_hook)
@@ -281,7 +335,7 @@ class Registry:
                     )
                 seen_extensions[ext] = spec
 
-        return cls(operators, kinds, tuple(rulesets), loaders, outputs)
+        return cls(operators, checks, kinds, tuple(rulesets), loaders, outputs)
 
     def loader_for(self, filename: str) -> FactLoaderSpec | None:
         """Return the fact loader for a file name, chosen by its extension."""

@@ -29,7 +29,9 @@ from partnerrules.errors import did_you_mean
 #: Conditions nested deeper than this are refused (a ruleset is data, not a program).
 MAX_CONDITION_DEPTH: Final = 32
 
-_HEADS: Final = ("fact", "all", "any", "not", "count", "ratio", "any_item", "all_items", "use")
+_HEADS: Final = (
+    "fact", "all", "any", "not", "count", "ratio", "any_item", "all_items", "use", "check"
+)  # fmt: skip
 _ALLOWED: Final = {
     "fact": ("fact", "op", "value"),
     "all": ("all",),
@@ -40,6 +42,7 @@ _ALLOWED: Final = {
     "any_item": ("any_item", "where"),
     "all_items": ("all_items", "where"),
     "use": ("use",),
+    "check": ("check", "params"),
 }
 _ALL_KEYS: Final = sorted({k for keys in _ALLOWED.values() for k in keys})
 
@@ -118,6 +121,17 @@ def structure_condition(data: object, where: str = "", depth: int = 0) -> model.
         return model.AllOf(parts) if head == "all" else model.AnyOf(parts)
     if head == "not":
         return model.Not(sub(data["not"], "not"))
+    if head == "check":
+        name, params = data["check"], data.get("params", {})
+        if not isinstance(name, str):
+            raise ConditionError(
+                _join(where, "check"), f"expected a check name, got {_type_name(name)}"
+            )
+        if not isinstance(params, dict):
+            raise ConditionError(
+                _join(where, "params"), f"expected a table, got {_type_name(params)}"
+            )
+        return model.CheckCall(name, params)
     if head == "use":
         name = data["use"]
         if not isinstance(name, str):
@@ -161,6 +175,12 @@ def unstructure_condition(cond: model.Condition) -> dict[str, object]:
         return {"not": unstructure_condition(cond.condition)}
     if isinstance(cond, model.UseCondition):
         return {"use": cond.name}
+    if isinstance(cond, model.CheckCall):
+        return (
+            {"check": cond.name, "params": dict(cond.params)}
+            if cond.params
+            else {"check": cond.name}
+        )
     out = {str(cond.quantifier): cond.over}
     if cond.where is not None:
         out["where"] = unstructure_condition(cond.where)
@@ -244,6 +264,7 @@ def make_converter() -> cattrs.Converter:
         ),
     )
     for cls in (
+        model.CheckCall,
         model.FactTest,
         model.AllOf,
         model.AnyOf,

@@ -45,7 +45,10 @@ WriteRuleset = Callable[..., Path]
 
 def agreement_facts(path: Path, **answers: str) -> Path:
     """Write a facts file answering every agreement question ("Clause N" unless overridden)."""
-    lines = ['[partnership]\nname = "Complete Partnership"\n']
+    lines = [
+        '[partnership]\nname = "Complete Partnership"\nrelationship_kind = "collaborative"\n',
+        '[agreement]\nform = "partnership_agreement"\n',
+    ]
     n = 0
     for section, questions in AGREEMENT_QUESTIONS.items():
         lines.append(f"[agreement.sections.{section}]")
@@ -83,7 +86,13 @@ def test_help_lists_the_commands(runner: CliRunner, flag: str) -> None:
     assert "Exit codes: 0 clean, 1 findings at or" in result.stdout
     assert "  -V, --version  Show the version and exit.\n" in result.stdout
     commands = result.stdout.split("\nCommands:\n", 1)[1].splitlines()
-    assert [line.split()[0] for line in commands] == ["audit", "facts", "plugins", "rulesets"]
+    assert [line.split()[0] for line in commands] == [
+        "audit",
+        "explain",
+        "facts",
+        "plugins",
+        "rulesets",
+    ]
 
 
 def test_audit_help_lists_its_options(runner: CliRunner) -> None:
@@ -111,34 +120,34 @@ def test_no_facts_is_a_usage_error(runner: CliRunner) -> None:
         pytest.param(
             NORTHFIELD,
             "Northfield Healthy Communities Alliance",
-            "  - Partnership agreement completeness: 0 of 10 elements present; 3 partial; 1\n"
-            "    missing; 6 unknown: 38% complete over the 4 elements known\n",
+            "  - Partnership agreement completeness: Undetermined: 0 of 10 elements present;\n"
+            "      3 partial; 1 missing; 6 unknown: 38% complete over the 4 elements known\n",
             id="northfield",
         ),
         pytest.param(
             RIVERSIDE,
             "Riverside Learning Partnership",
-            "  - Partnership agreement completeness: 7 of 10 elements present; 2 partial; 0\n"
-            "    missing; 1 unknown: 89% complete over the 9 elements known\n",
+            "  - Partnership agreement completeness: Substantial: 7 of 10 elements present; 2\n"
+            "      partial; 0 missing; 1 unknown: 89% complete over the 9 elements known\n",
             id="riverside",
         ),
     ],
 )
 def test_audit_text(runner: CliRunner, facts: Path, name: str, summary: str) -> None:
     """The text report names the partnership and gives the summary and evidence to request."""
-    result = runner.invoke(cli, ["audit", str(facts)])
+    result = runner.invoke(cli, ["audit", "-r", "agreement", str(facts)])
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     out = result.stdout
-    assert out.startswith(f"{'=' * 80}\nPartnership: {name}\n{'=' * 80}\nFacts: {facts}\n")
-    assert f"\nSummary\n{summary}" in out
+    assert out.startswith(f"{'=' * 80}\nPartnership: {name}\n")
+    assert f"\nSummary\n-------\n{summary}" in out
     assert "\nEvidence to request\n-------------------\n" in out
     assert "Booth, J. (c. 2006). A rough guide to working in partnership." in out
 
 
 def test_audit_text_riverside_evidence_to_request(runner: CliRunner) -> None:
     """Riverside's one unrecorded answer is the one piece of evidence to request."""
-    result = runner.invoke(cli, ["audit", str(RIVERSIDE)])
+    result = runner.invoke(cli, ["audit", "-r", "agreement", str(RIVERSIDE)])
     requests = result.stdout.split("Evidence to request\n", 1)[1].split("\n\n", 1)[0]
     assert requests == (
         "-------------------\n"
@@ -166,7 +175,7 @@ def test_audit_text_riverside_evidence_to_request(runner: CliRunner) -> None:
 )
 def test_audit_json(runner: CliRunner, facts: Path, name: str, statuses: dict[str, str]) -> None:
     """The JSON report parses, has schema_version 1 and a complete record of each finding."""
-    result = runner.invoke(cli, ["audit", "--format", "json", str(facts)])
+    result = runner.invoke(cli, ["audit", "--format", "json", "-r", "agreement", str(facts)])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["schema_version"] == 1
@@ -176,7 +185,7 @@ def test_audit_json(runner: CliRunner, facts: Path, name: str, statuses: dict[st
     (assessment,) = report["assessments"]
     assert assessment["ruleset"]["id"] == "agreement"
     findings = assessment["findings"]
-    assert len(findings) == 26
+    assert len(findings) == 30
     for finding in findings:
         assert {"rule_id", "status", "evidence", "advice", "source"} <= finding.keys()
         assert finding["advice"]
@@ -184,6 +193,36 @@ def test_audit_json(runner: CliRunner, facts: Path, name: str, statuses: dict[st
         assert finding["evidence"]
     by_id = {f["rule_id"]: f["status"] for f in findings}
     assert {rule_id: by_id[rule_id] for rule_id in statuses} == statuses
+
+
+def test_default_audit_runs_every_shipped_ruleset(runner: CliRunner) -> None:
+    """Without --ruleset, every shipped assessment runs, in reading order, with a summary."""
+    result = runner.invoke(cli, ["audit", "-f", "json", str(RIVERSIDE)])
+    assert result.exit_code == 0, result.output
+    (report,) = json.loads(result.stdout)["reports"]
+    ids = [a["ruleset"]["id"] for a in report["assessments"]]
+    assert ids == [
+        "stages",
+        "success-factors",
+        "agreement",
+        "ladder",
+        "partnership-checklist",
+        "stakeholders",
+        "benefits-costs-risks",
+        "good-partner",
+        "planning-sheet",
+    ]
+    headlines = {h["ruleset"]: h for h in report["summary"]["headlines"]}
+    assert headlines["stages"]["outcome"] == "functioning"
+    assert headlines["stages"]["confidence"] == "high"
+    assert headlines["success-factors"]["outcome"] == "strong"
+    assert headlines["agreement"]["outcome"] == "substantial"
+    assert headlines["ladder"]["outcome"] == "cooperation"
+    assert len(report["summary"]["top_actions"]) == 5
+    assert report["summary"]["stage_actions"]
+    text = runner.invoke(cli, ["audit", str(RIVERSIDE)]).stdout
+    assert "  - Partnership stage (the F words): Functioning (score 90%; runner-up" in text
+    assert "  Recommended for this stage:\n" in text
 
 
 def test_audit_json_several_partnerships(runner: CliRunner) -> None:
@@ -252,7 +291,8 @@ def test_fail_on_threshold(
 ) -> None:
     """--fail-on exits 1 only for a finding at or above the threshold (unknown<partial<unmet)."""
     facts = agreement_facts(tmp_path / "facts.toml", **answers)
-    result = runner.invoke(cli, ["audit", "--fail-on", fail_on, "-f", "json", str(facts)])
+    args = ["audit", "-r", "agreement", "--fail-on", fail_on, "-f", "json", str(facts)]
+    result = runner.invoke(cli, args)
     assert result.exit_code == expected, result.output
     assert json.loads(result.stdout)["reports"][0]["worst_status"] == worst
 
@@ -260,11 +300,11 @@ def test_fail_on_threshold(
 def test_complete_partnership_report(runner: CliRunner, tmp_path: Path) -> None:
     """A partnership that answers every question is 100% complete with nothing to request."""
     facts = agreement_facts(tmp_path / "facts.toml")
-    result = runner.invoke(cli, ["audit", str(facts)])
+    result = runner.invoke(cli, ["audit", "-r", "agreement", str(facts)])
     assert result.exit_code == 0, result.output
     assert (
-        "  - Partnership agreement completeness: 10 of 10 elements present; 0 partial; 0\n"
-        "    missing; 0 unknown: 100% complete over the 10 elements known\n"
+        "  - Partnership agreement completeness: Complete: 10 of 10 elements present; 0\n"
+        "      partial; 0 missing; 0 unknown: 100% complete over the 10 elements known\n"
     ) in result.stdout
     assert "Evidence to request" not in result.stdout
 
@@ -294,14 +334,16 @@ def test_audit_with_a_ruleset_file(runner: CliRunner, tmp_ruleset: WriteRuleset)
 
 
 def test_rulesets_list(runner: CliRunner) -> None:
-    """`rulesets list` shows a table with the shipped agreement ruleset."""
+    """`rulesets list` shows a table of the shipped rulesets, in reading order."""
     result = runner.invoke(cli, ["rulesets", "list"])
     assert result.exit_code == 0, result.output
     rows = [line.split(None, 4) for line in result.stdout.splitlines()]
     assert rows[0] == ["id", "version", "kind", "rules", "title"]
-    assert ["agreement", "1.0.0", "completeness", "26", "Partnership agreement completeness"] in (
+    assert ["agreement", "1.1.0", "completeness", "30", "Partnership agreement completeness"] in (
         rows[1:]
     )
+    assert [row[0] for row in rows[1:4]] == ["stages", "success-factors", "agreement"]
+    assert len(rows) == 1 + 9
 
 
 def test_rulesets_show(runner: CliRunner) -> None:
@@ -311,7 +353,7 @@ def test_rulesets_show(runner: CliRunner) -> None:
     out = result.stdout
     assert out.startswith(
         "Partnership agreement completeness\n"
-        "  id: agreement  version: 1.0.0  kind: completeness\n"
+        "  id: agreement  version: 1.1.0  kind: completeness\n"
         f"  file: {AGREEMENT}\n"
     )
     assert (
@@ -323,25 +365,27 @@ def test_rulesets_show(runner: CliRunner) -> None:
         "  AGR-01.1  The agreement states why the partnership exists  [critical, weight 1]\n"
     ) in out
     assert '      when: {"all": [{"use": "agreement_may_exist"}, ' in out
-    assert out.count("      advice: ") == 26
+    assert out.count("      advice: ") == 30
 
 
 def test_rulesets_validate_shipped(runner: CliRunner) -> None:
     """`rulesets validate rulesets/agreement.toml` says ok with rule and test counts, exit 0."""
     result = runner.invoke(cli, ["rulesets", "validate", str(AGREEMENT)])
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"ok: {AGREEMENT} (agreement 1.0.0, 26 rules, 5 tests)\n"
+    assert result.stdout == f"ok: {AGREEMENT} (agreement 1.1.0, 30 rules, 9 tests)\n"
     assert result.stderr == ""
 
 
 def test_rulesets_test_shipped(runner: CliRunner) -> None:
-    """`rulesets test` runs the shipped ruleset's test cases, which all pass (exit 0)."""
+    """`rulesets test` runs every shipped ruleset's test cases, which all pass (exit 0)."""
     result = runner.invoke(cli, ["rulesets", "test"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert f"{AGREEMENT}::no-agreement-at-all PASSED" in lines
     assert "FAILED" not in result.stdout
-    assert lines[-1] == "5 passed, 0 failed"
+    cases = [line for line in lines if line.endswith(" PASSED")]
+    assert len(cases) > 50
+    assert lines[-1] == f"{len(cases)} passed, 0 failed"
 
 
 TESTED_RULESET = """
@@ -409,7 +453,9 @@ def test_plugins_all_lists_builtins_with_hooks(runner: CliRunner) -> None:
         "partnerrules.builtin.completeness  (built-in)\n    hooks: register_kinds\n"
         "partnerrules.builtin.loaders  (built-in)\n    hooks: register_fact_loaders\n"
         "partnerrules.builtin.operators  (built-in)\n    hooks: register_operators\n"
+        "partnerrules.builtin.output_html  (built-in)\n    hooks: register_outputs\n"
         "partnerrules.builtin.output_json  (built-in)\n    hooks: register_outputs\n"
+        "partnerrules.builtin.output_markdown  (built-in)\n    hooks: register_outputs\n"
         "partnerrules.builtin.output_text  (built-in)\n    hooks: register_outputs\n"
         "partnerrules.builtin.rulesets  (built-in)\n    hooks: register_rulesets\n"
         "partnerrules.builtin.stages  (built-in)\n    hooks: register_kinds\n"

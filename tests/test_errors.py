@@ -396,7 +396,7 @@ def test_unknown_format_suggests_the_nearest(runner: CliRunner) -> None:
     assert_clean_error(result)
     assert result.stderr.endswith(
         "Error: Invalid value for '--format': unknown format 'jsn'; did you mean 'json'?"
-        " (formats: json, markdown, text)\n"
+        " (formats: html, json, markdown, text)\n"
     )
     assert result.stdout == ""
 

@@ -103,10 +103,21 @@ def test_builtin_contributes_through_hooks(
     assert contributed == names
 
 
-def test_builtin_rulesets_plugin_ships_agreement(registry: Registry) -> None:
-    """The rulesets plugin registers the shipped agreement.toml."""
-    assert [(Path(str(r.location)).name, r.plugin) for r in registry.rulesets] == [
-        ("agreement.toml", "partnerrules.builtin.rulesets")
+def test_builtin_rulesets_plugin_ships_the_rulesets_in_reading_order(registry: Registry) -> None:
+    """The rulesets plugin registers every shipped ruleset, in the order reports read."""
+    assert [(Path(str(r.location)).stem, r.plugin) for r in registry.rulesets] == [
+        (name, "partnerrules.builtin.rulesets")
+        for name in (
+            "stages",
+            "success-factors",
+            "agreement",
+            "ladder",
+            "partnership-checklist",
+            "stakeholders",
+            "benefits-costs-risks",
+            "good-partner",
+            "planning-sheet",
+        )
     ]
 
 
@@ -115,7 +126,7 @@ def test_registry_tables_are_complete(registry: Registry) -> None:
     assert set(registry.operators) == BUILTIN_OPERATORS
     assert set(registry.kinds) == {"checklist", "completeness", "stages", "classification"}
     assert set(registry.fact_loaders) == {"toml", "json"}
-    assert set(registry.outputs) == {"text", "json"}
+    assert set(registry.outputs) == {"text", "json", "markdown", "html"}
     assert registry.loader_for("Facts.TOML") is registry.fact_loaders["toml"]
     assert registry.loader_for("facts.json") is registry.fact_loaders["json"]
     assert registry.loader_for("facts.yaml") is None
@@ -124,8 +135,18 @@ def test_registry_tables_are_complete(registry: Registry) -> None:
 @pytest.mark.parametrize(
     ("blocked", "table", "left"),
     [
-        pytest.param("partnerrules.builtin.output_json", "outputs", {"text"}, id="output_json"),
-        pytest.param("partnerrules.builtin.output_text", "outputs", {"json"}, id="output_text"),
+        pytest.param(
+            "partnerrules.builtin.output_json",
+            "outputs",
+            {"text", "markdown", "html"},
+            id="output_json",
+        ),
+        pytest.param(
+            "partnerrules.builtin.output_text",
+            "outputs",
+            {"json", "markdown", "html"},
+            id="output_text",
+        ),
         pytest.param(
             "partnerrules.builtin.checklist",
             "kinds",
@@ -224,7 +245,7 @@ def test_extra_plugin_adds_an_output() -> None:
     spec = engine.registry.outputs["count"]
     assert (spec.name, spec.extension, spec.plugin) == ("count", ".n", "OutputPlugin")
     report = engine.evaluate({"partnership": {"name": "Acme"}})
-    assert spec.render([report], OutputOptions()) == "Acme: 26\n"
+    assert spec.render([report], OutputOptions()) == "Acme: 30\n"  # the agreement's rules
 
 
 def load_lines(data: bytes, origin: str) -> Mapping[str, object]:
@@ -322,7 +343,8 @@ def test_extra_plugin_ships_a_ruleset(tmp_ruleset: WriteRuleset) -> None:
     registry = Registry.collect(get_plugin_manager(entry_points=False, plugins=[plugin]))
     assert [(r.location, r.plugin) for r in registry.rulesets][-1] == (path, "RulesetPlugin")
     engine = Engine(plugins=[plugin], entry_points=False)
-    assert [r.id for r in engine.rulesets] == ["agreement", "demo"]
+    assert [r.id for r in engine.rulesets][-1] == "demo"
+    assert "agreement" in [r.id for r in engine.rulesets]
     only = Engine(["demo"], plugins=[plugin], entry_points=False)
     assert only.evaluate({"motto": "x"}).assessment("demo").findings[0].status is Status.MET
 
@@ -344,7 +366,7 @@ class CommandPlugin:
 def test_register_commands_adds_a_cli_command(runner: CliRunner) -> None:
     """`register_commands` adds a command to build_cli's group, not to the base group."""
     group = build_cli(get_plugin_manager(entry_points=False, plugins=[CommandPlugin()]))
-    assert set(group.commands) == {"audit", "facts", "plugins", "rulesets", "hello"}
+    assert set(group.commands) == {"audit", "explain", "facts", "plugins", "rulesets", "hello"}
     assert "hello" not in cli.commands
     result = runner.invoke(group, ["hello", "Ada"])
     assert result.exit_code == 0, result.output
@@ -509,9 +531,9 @@ def test_misspelt_hook_fails_at_construction() -> None:
     message = str(info.value)
     assert message.startswith("plugin 'Misspelt': unknown hook 'register_operator' in plugin")
     assert message.endswith(
-        "(is the hook name misspelt? the known hooks are: register_commands,"
-        " register_fact_loaders, register_kinds, register_operators, register_outputs,"
-        " register_rulesets)"
+        "(is the hook name misspelt? the known hooks are: after_report, prepare_facts,"
+        " register_checks, register_commands, register_fact_loaders, register_kinds,"
+        " register_operators, register_outputs, register_rulesets)"
     )
     assert isinstance(info.value.original_exception, pluggy.PluginValidationError)
 

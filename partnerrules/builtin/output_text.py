@@ -1,11 +1,22 @@
-"""The text output: what a funder's officer reads in a terminal or a plain-text e-mail."""
+"""The text output: what a funder's officer reads in a terminal or a plain-text e-mail.
+
+Every line fits 80 columns: text is wrapped, and a long fact path or file name is broken
+after a ``.`` or ``/`` rather than left to overflow. With ``OutputOptions.color`` (set by
+the command line only for a terminal, never under ``NO_COLOR``) statuses, headings and
+warnings are coloured with ANSI codes; the status words and marks stay, so nothing is
+said by colour alone.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 from typing import Final
+
+import click
 
 from partnerrules import Assessment
 from partnerrules import Finding
@@ -40,16 +51,59 @@ _OBSERVED: Final = {
     Status.UNKNOWN: "Not recorded",
     Status.NOT_APPLICABLE: "Not applicable",
 }
+#: The ANSI style of each status (click.style keywords).
+_STATUS_STYLE: Final[dict[Status, dict[str, Any]]] = {
+    Status.MET: {"fg": "green"},
+    Status.PARTIAL: {"fg": "yellow"},
+    Status.UNMET: {"fg": "red", "bold": True},
+    Status.UNKNOWN: {"fg": "magenta"},
+    Status.NOT_APPLICABLE: {"dim": True},
+}
+#: Where a path or file name too long for a line may be broken: after '.', '/' or '\'.
+_BREAKS: Final = re.compile(r"(?<=[./\\])(?=[^./\\])")
 
 
-def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
-    return textwrap.wrap(
-        text,
-        WIDTH,
+class _Wrapper(textwrap.TextWrapper):
+    """A text wrapper that breaks a path too long for a line after its separators."""
+
+    def _split(self, text: str) -> list[str]:
+        room = self.width - max(len(self.initial_indent), len(self.subsequent_indent))
+        chunks: list[str] = []
+        for chunk in super()._split(text):
+            if len(chunk) > room:
+                chunks.extend(_BREAKS.split(chunk))
+            else:
+                chunks.append(chunk)
+        return chunks
+
+
+def wrap(text: str, indent: str = "", first: str | None = None, width: int = WIDTH) -> list[str]:
+    """Return ``text`` wrapped to ``width`` columns, the first line after ``first``.
+
+    Long paths are broken after a ``.`` or ``/``; a name longer than the line is the only
+    thing ever broken elsewhere.
+    """
+    wrapper = _Wrapper(
+        width,
         initial_indent=first if first is not None else indent,
         subsequent_indent=indent,
         break_on_hyphens=False,
-    ) or [first or indent]
+    )
+    return wrapper.wrap(text) or [(first if first is not None else indent).rstrip()]
+
+
+_wrap = wrap
+
+
+def _style(text: str, color: bool, **style: Any) -> str:  # noqa: ANN401 - click.style's keywords
+    return click.style(text, **style) if color and text else text
+
+
+def _paint_first(lines: list[str], plain: str, color: bool, **style: Any) -> list[str]:  # noqa: ANN401
+    """Colour the first occurrence of ``plain`` in the first line (wrapping is done)."""
+    if color and lines and plain:
+        lines[0] = lines[0].replace(plain, click.style(plain, **style), 1)
+    return lines
 
 
 def show_value(value: object, present: bool) -> str:
@@ -68,14 +122,21 @@ def show_value(value: object, present: bool) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _finding_lines(finding: Finding, evidence: bool) -> list[str]:
+def _finding_lines(finding: Finding, evidence: bool, color: bool = False) -> list[str]:
     title = finding.title if finding.subject is None else f"{finding.title} ({finding.subject})"
-    lines = _wrap(f"{finding.rule_id}  {title}", "         ", f"  {_MARK[finding.status]}  ")
+    mark = _MARK[finding.status]
+    lines = _wrap(f"{finding.rule_id}  {title}", "         ", f"  {mark}  ")
+    _paint_first(lines, mark, color, **_STATUS_STYLE[finding.status])
     if evidence:
         notes: dict[str, None] = {}
         for e in finding.evidence:
             text = f"{e.path} = {show_value(e.value, e.present)}"
-            lines.extend(_wrap(text, "           ", "         - "))
+            block = _wrap(text, "           ", "         - ")
+            if color and not e.present and block[-1].endswith("not recorded"):
+                block[-1] = block[-1][: -len("not recorded")] + _style(
+                    "not recorded", color, **_STATUS_STYLE[Status.UNKNOWN]
+                )
+            lines.extend(block)
             if e.note:
                 notes[e.note] = None
         for note in notes:
@@ -83,18 +144,49 @@ def _finding_lines(finding: Finding, evidence: bool) -> list[str]:
     return lines
 
 
-def _heading(text: str) -> list[str]:
-    return [text, "-" * min(WIDTH, len(text))]
+def _heading(text: str, color: bool = False) -> list[str]:
+    lines = _wrap(text)
+    rule = "-" * min(WIDTH, max(len(line) for line in lines))
+    return [_style(line, color, bold=True) for line in lines] + [rule]
+
+
+def _group_lines(assessment: Assessment, color: bool) -> list[str]:
+    kind = assessment.ruleset.kind
+    label = {"completeness": "Elements", "stages": "Stages"}.get(kind, "Groups")
+    lines = [f"  {label}:"]
+    width = max(len(g.status_label) for g in assessment.groups)
+    for g in assessment.groups:
+        if kind == "stages":
+            coverage = f", {g.coverage:.0%} recorded" if g.coverage is not None else ""
+            role = f"  <- {g.label}" if g.label else ""
+            score = f"{g.score:.0%}" if g.score is not None else "-"
+            block = _wrap(f"{g.title:<14} score {score:>4}{coverage}{role}", "      ", "    ")
+            if role:
+                style = {"fg": "cyan", "bold": True} if g.label == "diagnosed" else {"fg": "cyan"}
+                _paint_first(block, f"<- {g.label}", color, **style)
+            lines.extend(block)
+            continue
+        score = f"  {g.score:.0%}" if g.score is not None and kind != "completeness" else ""
+        mark = _MARK[g.status]
+        first = f"    {mark} {g.status_label:<{width}}  "
+        block = _wrap(f"{g.title}{score}", " " * min(len(first), 40), first)
+        _paint_first(block, f"{mark} {g.status_label}", color, **_STATUS_STYLE[g.status])
+        lines.extend(block)
+    lines.append("")
+    return lines
 
 
 def render_assessment(assessment: Assessment, options: OutputOptions) -> list[str]:
     """Return the lines for one assessment: outcome, groups, actions, findings."""
+    color = options.color
     info = assessment.ruleset
     kind = info.kind
-    lines = _heading(f"{info.title}  ({info.id} {info.version})")
-    lines.extend(_wrap(assessment.verdict[:1].upper() + assessment.verdict[1:], "  "))
+    lines = _heading(f"{info.title}  ({info.id} {info.version})", color)
+    verdict = _wrap(assessment.verdict[:1].upper() + assessment.verdict[1:], "  ")
+    lines.extend(_style(line, color, bold=True) for line in verdict)
     for notice in assessment.warnings:
-        lines.extend(_wrap(f"Warning: {notice.message}", "    ", "  ! "))
+        block = _wrap(f"Warning: {notice.message}", "    ", "  ! ")
+        lines.extend(_paint_first(block, "! Warning:", color, fg="yellow", bold=True))
     lines.append("")
     if assessment.items:
         lines.append("  By item:")
@@ -104,19 +196,7 @@ def render_assessment(assessment: Assessment, options: OutputOptions) -> list[st
                 lines.extend(_wrap(item.advice, "        "))
         lines.append("")
     if assessment.groups and not assessment.items:
-        label = {"completeness": "Elements", "stages": "Stages"}.get(kind, "Groups")
-        lines.append(f"  {label}:")
-        width = max(len(g.status_label) for g in assessment.groups)
-        for g in assessment.groups:
-            if kind == "stages":
-                coverage = f", {g.coverage:.0%} recorded" if g.coverage is not None else ""
-                role = f"  <- {g.label}" if g.label else ""
-                score = f"{g.score:.0%}" if g.score is not None else "-"
-                lines.append(f"    {g.title:<14} score {score:>4}{coverage}{role}")
-                continue
-            score = f"  {g.score:.0%}" if g.score is not None and kind != "completeness" else ""
-            lines.append(f"    {_MARK[g.status]} {g.status_label:<{width}}  {g.title}{score}")
-        lines.append("")
+        lines.extend(_group_lines(assessment, color))
     if assessment.actions:
         what = "Recommended actions" if kind == "stages" else "Actions"
         lines.append(f"  {what}:")
@@ -140,20 +220,22 @@ def render_assessment(assessment: Assessment, options: OutputOptions) -> list[st
         group = [f for f in assessment.findings if f.status is status]
         if not group:
             continue
-        lines.append(f"   {headings[status]} ({len(group)})")
+        heading = f"{headings[status]} ({len(group)})"
+        lines.append("   " + _style(heading, color, **_STATUS_STYLE[status]))
         show = options.verbose or status in (Status.UNMET, Status.PARTIAL, Status.UNKNOWN)
         if kind == "stages":  # what was observed decides the stage
             show = options.verbose or status in (Status.MET, Status.PARTIAL)
         for f in group:
-            lines.extend(_finding_lines(f, show))
+            lines.extend(_finding_lines(f, show, color))
     lines.append("")
     return lines
 
 
-def render_summary(report: Report) -> list[str]:
+def render_summary(report: Report, options: OutputOptions | None = None) -> list[str]:
     """Return the summary lines that open a report."""
+    color = options.color if options is not None else False
     summary = summarise(report)
-    lines = _heading("Summary")
+    lines = _heading("Summary", color)
     for h in summary.headlines:
         lines.extend(_wrap(f"{h.title}: {h.text}", "      ", "  - "))
     if summary.actions:
@@ -163,7 +245,8 @@ def render_summary(report: Report) -> list[str]:
             who = f" (for {', '.join(action.subjects)})" if action.subjects else ""
             gate = "; a gate" if action.gate else ""
             label = f"[{action.ruleset_id} {action.rule_id}, {action.severity}{gate}]"
-            lines.extend(_wrap(f"{action.advice}{who} {label}", "       ", f"    {n}. "))
+            block = _wrap(f"{action.advice}{who} {label}", "       ", f"    {n}. ")
+            lines.extend(_paint_first(block, f"{n}.", color, bold=True))
     if summary.stage_actions:
         lines.append("")
         lines.append("  Recommended for this stage:")
@@ -187,16 +270,21 @@ def render_summary(report: Report) -> list[str]:
 
 def render_report(report: Report, options: OutputOptions) -> list[str]:
     """Return the lines of one partnership's report."""
-    lines = ["=" * WIDTH, f"Partnership: {report.partnership}"]
+    color = options.color
+    lines = ["=" * WIDTH]
+    lines.extend(
+        _style(line, color, bold=True)
+        for line in _wrap(report.partnership, " " * 13, "Partnership: ")
+    )
     if report.facts_origin:
-        lines.append(f"Facts: {report.facts_origin}")
+        lines.extend(_wrap(report.facts_origin, "       ", "Facts: "))
     lines += ["=" * WIDTH, ""]
-    lines.extend(render_summary(report))
+    lines.extend(render_summary(report, options))
     for a in report.assessments:
         lines.extend(render_assessment(a, options))
     requests = report.evidence_to_request()
     if requests:
-        lines.extend(_heading("Evidence to request"))
+        lines.extend(_heading("Evidence to request", color))
         lines.extend(
             _wrap("Recording these facts would settle the findings that are unknown:", "  ")
         )
@@ -208,7 +296,7 @@ def render_report(report: Report, options: OutputOptions) -> list[str]:
         dict.fromkeys(s.citation for a in report.assessments for s in a.ruleset.sources)
     )
     if sources:
-        lines.extend(_heading("Sources"))
+        lines.extend(_heading("Sources", color))
         for s in sources:
             lines.extend(_wrap(s, "      ", "    - "))
         lines.append("")
