@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 import hashlib
 import html
 import json
@@ -1568,9 +1569,17 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
+def _report_date() -> dt.date:
+    """Return today's date, or the one SOURCE_DATE_EPOCH gives (for reproducible reports)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
 def render_document(reports: Sequence[Report], today: dt.date | None = None) -> str:
     """Return the HTML document of an audit: one section per partnership."""
-    day = (today or dt.date.today()).isoformat()
+    day = (today or _report_date()).isoformat()
     names = [r.partnership for r in reports]
     if len(names) == 1:
         title = f"Partnership report: {names[0]}"
