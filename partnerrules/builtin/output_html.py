@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import os
 import hashlib
 import html
 import json
+import os
 import re
 import textwrap
 from collections.abc import Iterable
