@@ -89,16 +89,24 @@ def table(doc, key) -> dict:
     return value if isinstance(value, dict) else EMPTY
 
 
+_ANCESTORS: dict[str, tuple[str, ...]] = {}
+
+
 def note_of(notes, path):
     """Return the evidence note on a path or its nearest ancestor."""
-    while True:
-        note = notes.get(path)
+    ancestors = _ANCESTORS.get(path)
+    if ancestors is None:  # worked out once per path: "a[0].b", "a[0]", "a"
+        parts = [path]
+        cut = max(path.rfind("."), path.rfind("["))
+        while cut > 0:
+            parts.append(path[:cut])
+            cut = max(path.rfind(".", 0, cut), path.rfind("[", 0, cut))
+        ancestors = _ANCESTORS[path] = tuple(parts)
+    for candidate in ancestors:
+        note = notes.get(candidate)
         if note is not None:
             return note
-        cut = max(path.rfind("."), path.rfind("["))
-        if cut <= 0:
-            return None
-        path = path[:cut]
+    return None
 
 
 def evidence(path, value, notes):

@@ -93,7 +93,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("facts", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("facts", nargs=-1, required=True)
 @ruleset_option
 @click.option(
     "-f",
@@ -125,7 +125,7 @@ def cli() -> None:
     help="Colour the text report (default: on a terminal, unless NO_COLOR is set).",
 )
 def audit(
-    facts: tuple[Path, ...],
+    facts: tuple[str, ...],
     rulesets: tuple[str, ...],
     fmt: str,
     output: Path | None,
@@ -133,10 +133,11 @@ def audit(
     verbose: bool,
     color: bool | None,
 ) -> None:
-    """Assess the partnerships described in FACTS files (TOML or JSON).
+    """Assess the partnerships described in FACTS files (TOML, JSON, or what plugins load).
 
-    Each file describes one partnership. A file that cannot be read is reported and
-    skipped; the others are still assessed (and the exit code is 2).
+    Each file describes one partnership; a plugin may also load a partnership from an
+    address such as `acme-crm:17`. A file that cannot be read is reported and skipped;
+    the others are still assessed (and the exit code is 2).
     """
     engine = _engine(rulesets)
     spec = engine.registry.outputs.get(fmt)

@@ -23,19 +23,25 @@ import re
 from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Final
+from typing import NamedTuple
+from typing import cast
 
 from attrs import frozen
 
+from partnerrules.errors import PluginError
 from partnerrules.errors import did_you_mean
 from partnerrules.model import AllOf
 from partnerrules.model import AnyOf
+from partnerrules.model import CheckCall
 from partnerrules.model import Condition
 from partnerrules.model import FactTest
 from partnerrules.model import Not
 from partnerrules.model import Quantified
 from partnerrules.model import Quantifier
 from partnerrules.model import UseCondition
+from partnerrules.registry import CheckSpec
 from partnerrules.registry import OperatorSpec
+from partnerrules.registry import Test
 from partnerrules.registry import ValueKind
 
 
@@ -253,6 +259,27 @@ def compile_path(path: str) -> tuple[bool, tuple[Key, ...]]:
 # --------------------------------------------------------------------------- compiler
 
 
+class FactParts(NamedTuple):
+    """What a compiled single fact test does: read one value, apply one operator.
+
+    Kept beside the closure so that the engine can fuse a rule's ``when`` and
+    ``partial`` tests on the same fact into one status function that reads the value
+    once (see ``engine._status_function``).
+    """
+
+    keys: tuple[Key, ...]
+    #: Whether the path is relative to the item (``item.``).
+    item: bool
+    #: The slot of a plain path from the facts root (``None`` for item paths).
+    slot: int | None
+    #: Reads the path from the item (item paths only).
+    get: Getter | None
+    #: The operator's compiled test.
+    op: Test
+    #: Whether the operator sees :data:`ABSENT` (``exists`` / ``missing``).
+    reads_absent: bool
+
+
 @frozen
 class FactTable:
     """How to fill the slot table of one evaluation from a facts document.
@@ -278,6 +305,9 @@ class FactTable:
         parents: dict[tuple[Key, ...], list[tuple[int, str]]] = {}
         direct: list[tuple[int, Getter]] = []
         for keys, slot in paths.items():
+            if not keys:  # the facts document itself, for checks
+                direct.append((slot, _identity))
+                continue
             leaf = keys[-1]
             if isinstance(leaf, str):
                 parents.setdefault(keys[:-1], []).append((slot, leaf))
@@ -347,8 +377,10 @@ class Compiler:
         self,
         operators: Mapping[str, OperatorSpec],
         named: Mapping[str, Condition] | None = None,
+        checks: Mapping[str, CheckSpec] | None = None,
     ) -> None:
         self._operators = operators
+        self._checks = checks or {}
         self._named_source = dict(named or {})
         self._named: dict[str, tuple[Compiled, tuple[Read, ...]]] = {}
         self._compiling: list[str] = []
@@ -356,6 +388,7 @@ class Compiler:
         self._getters: list[tuple[int, Getter]] = []
         self._named_slots: list[tuple[int, Compiled]] = []
         self._slot_refs: dict[Compiled, int] = {}  # tests that only read a named slot
+        self._fact_parts: dict[Compiled, FactParts] = {}  # single fact tests
 
     def table(self) -> FactTable:
         """Return the slot table of everything compiled so far."""
@@ -373,6 +406,10 @@ class Compiler:
         """
         test, reads = self._compile(condition, where)
         return CompiledCondition(test, reads, self.table() if standalone else None)
+
+    def fact_parts(self, test: Compiled) -> FactParts | None:
+        """Return what a compiled test does if it is a single fact test, else ``None``."""
+        return self._fact_parts.get(test)
 
     def slot(self, keys: tuple[Key, ...]) -> int:
         """Return the slot of a path from the facts root, allocating it on first use."""
@@ -402,6 +439,8 @@ class Compiler:
             return self._quantified(condition, where)
         if isinstance(condition, UseCondition):
             return self._use(condition, where)
+        if isinstance(condition, CheckCall):
+            return self._check(condition, where)
         raise ConditionError(where, f"not a condition: {condition!r}")  # pragma: no cover
 
     def _fact_test(self, cond: FactTest, where: str) -> tuple[Compiled, tuple[Read, ...]]:
@@ -439,6 +478,7 @@ class Compiler:
                     v = get(item)
                     return None if v is ABSENT else op_test(v)
 
+            self._fact_parts[test] = FactParts(keys, True, None, get, op_test, spec.reads_absent)
             return test, (Read(keys, True),)
         slot = self.slot(keys)
         if spec.reads_absent:
@@ -451,6 +491,7 @@ class Compiler:
                 v = vals[slot]
                 return None if v is ABSENT else op_test(v)
 
+        self._fact_parts[test] = FactParts(keys, False, slot, None, op_test, spec.reads_absent)
         return test, (Read(keys, False, slot),)
 
     def _quantified(self, cond: Quantified, where: str) -> tuple[Compiled, tuple[Read, ...]]:
@@ -493,6 +534,38 @@ class Compiler:
                 reads.append(Read((*star, *r.keys), is_item) if r.item else r)
         return test, tuple(reads)
 
+    def _check(self, cond: CheckCall, where: str) -> tuple[Compiled, tuple[Read, ...]]:
+        spec = self._checks.get(cond.name)
+        if spec is None:
+            hint = did_you_mean(cond.name, self._checks)
+            known = ", ".join(sorted(self._checks)) or "none are installed"
+            raise ConditionError(
+                f"{where}.check",
+                f"no check named {cond.name!r}{hint} (checks: {known}; a check comes from"
+                " a plugin, which must be installed)",
+            )
+        params = _structure_params(spec, cond.params, f"{where}.params")
+        reads: list[Read] = []
+        for path in spec.reads:
+            try:
+                is_item, keys = compile_path(path)
+            except ValueError as exc:
+                raise ConditionError(where, f"check {spec.name!r} declares {exc}") from None
+            reads.append(Read(keys, True) if is_item else Read(keys, False, self.slot(keys)))
+        root = self.slot(())
+        function, name, plugin = spec.function, spec.name, spec.plugin
+
+        def check(vals: Slots, item: object) -> bool | None:
+            try:
+                result = function(cast("Mapping[str, object]", vals[root]), item, params)
+            except Exception as exc:
+                raise CheckError(plugin, name, where, exc) from exc
+            if result is not None and result is not True and result is not False:
+                raise CheckError(plugin, name, where, TypeError(f"returned {result!r}"))
+            return result
+
+        return check, tuple(reads)
+
     def _use(self, cond: UseCondition, where: str) -> tuple[Compiled, tuple[Read, ...]]:
         name = cond.name
         if name in self._named:
@@ -525,6 +598,30 @@ class Compiler:
             self._slot_refs[test] = slot
         self._named[name] = (test, reads)
         return test, reads
+
+
+class CheckError(PluginError):
+    """A plugin's check failed while a partnership was evaluated."""
+
+    def __init__(self, plugin: str, check: str, where: str, exc: BaseException) -> None:
+        super().__init__(
+            plugin, f"check {check!r} ({where}) failed: {type(exc).__name__}: {exc}", exc
+        )
+
+
+def _structure_params(spec: CheckSpec, params: Mapping[str, object], where: str) -> object:
+    """Structure a rule's check params into the check's params class, once."""
+    if spec.params is None:
+        return dict(params)
+    from partnerrules.serde import flatten_errors
+    from partnerrules.serde import make_converter
+
+    try:
+        return make_converter().structure(dict(params), spec.params)
+    except Exception as exc:
+        problems = flatten_errors(exc, where)
+        path, message = problems[0] if problems else (where, str(exc))
+        raise ConditionError(path, f"check {spec.name!r}: {message}") from None
 
 
 def _check_value(spec: OperatorSpec, value: object, where: str) -> None:

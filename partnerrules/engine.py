@@ -21,6 +21,7 @@ from partnerrules.conditions import STAR
 from partnerrules.conditions import Compiled
 from partnerrules.conditions import Compiler
 from partnerrules.conditions import ConditionError
+from partnerrules.conditions import FactParts
 from partnerrules.conditions import FactTable
 from partnerrules.conditions import Key
 from partnerrules.conditions import Read
@@ -28,6 +29,7 @@ from partnerrules.conditions import Slots
 from partnerrules.conditions import compile_path
 from partnerrules.conditions import format_path
 from partnerrules.conditions import make_getter
+from partnerrules.config import Config
 from partnerrules.errors import PluginError
 from partnerrules.errors import RulesetError
 from partnerrules.errors import UnknownRulesetError
@@ -42,8 +44,10 @@ from partnerrules.model import Rule
 from partnerrules.model import Ruleset
 from partnerrules.model import Status
 from partnerrules.plugins import get_plugin_manager
+from partnerrules.registry import HookCall
 from partnerrules.registry import KindSpec
 from partnerrules.registry import Registry
+from partnerrules.registry import hook_calls
 from partnerrules.serde import with_citations
 
 _MET: Final = Status.MET
@@ -65,6 +69,7 @@ class CompiledRule:
         "_applies",
         "_applies_evidence",
         "_applies_reads",
+        "_columnar",
         "_evidence",
         "_for_each",
         "_for_each_path",
@@ -102,12 +107,26 @@ class CompiledRule:
                 reads.update(dict.fromkeys(part.reads))
         self._reads = tuple(_ReadPlan(r) for r in reads)
         self._applies_reads = tuple(_ReadPlan(r) for r in applies.reads) if applies else ()
-        self._status = _status_function(self._when, self._partial, self._applies)
+        self._status = (
+            _fused_status(
+                compiler.fact_parts(self._when),
+                compiler.fact_parts(self._partial) if self._partial else None,
+                has_partial=self._partial is not None,
+            )
+            if self._applies is None
+            else None
+        ) or _status_function(self._when, self._partial, self._applies)
         self._evidence: Callable[[_Run], tuple[Evidence, ...]] = _no_evidence
         self._applies_evidence: Callable[[_Run], tuple[Evidence, ...]] = _no_evidence
         self._for_each: tuple[bool, tuple[Key, ...]] | None = None
         self._for_each_path = rule.for_each
         self._for_each_slot = -1
+        #: Whether the evidence of the reads (and of the applies reads) of a for_each rule
+        #: can be put together from columns (see _Run.item_evidence).
+        self._columnar = (
+            all(map(_columnar, self._reads)),
+            all(map(_columnar, self._applies_reads)),
+        )
         if rule.for_each is not None:
             try:
                 self._for_each = compile_path(rule.for_each)
@@ -132,8 +151,8 @@ class CompiledRule:
         """Return the one finding of a rule without ``for_each``."""
         status = self._status(run.vals, None)
         if status is _NA:
-            return Finding(self.rule, status, self._applies_evidence(run))
-        return Finding(self.rule, status, self._evidence(run))
+            return _new_finding(self.rule, status, self._applies_evidence(run))
+        return _new_finding(self.rule, status, self._evidence(run))
 
     def all_plans(self) -> tuple[_ReadPlan, ...]:
         """Return every prepared read of the rule (of ``applies`` too)."""
@@ -150,12 +169,19 @@ class CompiledRule:
         self._applies_evidence = _evidence_getter(self._applies_reads)
         rule, status_of = self.rule, self._status
         indices = [plan.index for plan in self._reads if plan.slot is not None]
-        plain = len(indices) == len(self._reads) >= 2
+        plain = len(indices) == len(self._reads) >= 1
         if self._for_each is None and self._applies is None and plain:
+            if len(indices) == 1:  # the commonest rule of all: one fact, one or two tests
+                (index,) = indices
+
+                def emit_one(run: _Run, vals: Slots, out: list[Finding]) -> None:
+                    out.append(_new_finding(rule, status_of(vals, None), (run.plain[index],)))
+
+                return emit_one
             pick = itemgetter(*indices)
 
             def emit_plain(run: _Run, vals: Slots, out: list[Finding]) -> None:
-                out.append(Finding(rule, status_of(vals, None), pick(run.plain)))
+                out.append(_new_finding(rule, status_of(vals, None), pick(run.plain)))
 
             return emit_plain
         if self._for_each is None:
@@ -175,7 +201,8 @@ class CompiledRule:
         if self._for_each is None:
             return [self.evaluate_single(run)]
         keys = self._for_each[1]
-        items = run.vals[self._for_each_slot]
+        vals = run.vals
+        items = vals[self._for_each_slot]
         path = self._for_each_path
         assert path is not None
         if not isinstance(items, list):
@@ -184,20 +211,81 @@ class CompiledRule:
             return [self._finding(_UNKNOWN, ev, path)]
         if not items:
             return [self._finding(_NA, (Evidence(path, [], True, run.note(keys)),), path)]
+        # Labels and the evidence of each item read are built once per run and shared by
+        # every rule over the same list (the stakeholders' power is read by ten rules).
+        labels = run.labels(keys, path, self.rule.label, items)
+        rule, status_of = self.rule, self._status
+        full: list[tuple[Evidence, ...]] | None = None
+        short: list[tuple[Evidence, ...]] | None = None  # applies reads only (not applicable)
         findings = []
-        label_key = self.rule.label
         for i, item in enumerate(items):
-            status = self._status(run.vals, item)
-            reads = self._applies_reads if status is _NA else self._reads
-            evidence = run.evidence(item, (*keys, i), reads)
-            label = _label(item, label_key, path, i)
-            findings.append(Finding(self.rule, status, evidence, label, i))
+            status = status_of(vals, item)
+            if status is _NA:
+                if short is None:
+                    short = run.item_evidence(
+                        keys, path, items, self._applies_reads, self._columnar[1]
+                    )
+                evidence = short[i]
+            else:
+                if full is None:
+                    full = run.item_evidence(keys, path, items, self._reads, self._columnar[0])
+                evidence = full[i]
+            findings.append(_new_finding(rule, status, evidence, labels[i], i))
         return findings
 
     def _finding(
         self, status: Status, evidence: tuple[Evidence, ...], subject: str | None
     ) -> Finding:
-        return Finding(self.rule, status, evidence, subject)
+        return _new_finding(self.rule, status, evidence, subject)
+
+
+def _fused_status(
+    when: FactParts | None, partial: FactParts | None, *, has_partial: bool
+) -> Callable[[Slots, object], Status] | None:
+    """Return the status function of a rule whose tests read one and the same fact.
+
+    Most rules are ``when = {fact = X, op = "yes"}`` with ``partial = {fact = X, op =
+    "partly"}``: the value is read (from the slot table or the item) once, not once per
+    test. The result is the one :func:`_status_function` gives. ``None`` when the rule is
+    not of that shape (or an operator reads absent values).
+    """
+    if when is None or when.reads_absent:
+        return None
+    if has_partial and (
+        partial is None
+        or partial.reads_absent
+        or (partial.keys, partial.item) != (when.keys, when.item)
+    ):
+        return None
+    met_op = when.op
+    get = when.get
+    slot = -1 if when.slot is None else when.slot  # an item path when get is set
+
+    if partial is None:
+
+        def status_one(vals: Slots, item: object) -> Status:
+            v = vals[slot] if get is None else get(item)
+            if v is ABSENT:
+                return _UNKNOWN
+            met = met_op(v)
+            return _MET if met is True else _UNKNOWN if met is None else _UNMET
+
+        return status_one
+    partial_op = partial.op
+
+    def status_pair(vals: Slots, item: object) -> Status:
+        v = vals[slot] if get is None else get(item)
+        if v is ABSENT:
+            return _UNKNOWN
+        met = met_op(v)
+        if met is True:
+            return _MET
+        if met is None:
+            return _UNKNOWN
+        part = partial_op(v)
+        return _PARTIAL if part is True else _UNKNOWN if part is None else _UNMET
+
+    return status_pair
 
 
 def _status_function(
@@ -256,7 +344,21 @@ def _label(item: object, label_key: str | None, path: str, index: int) -> str:
 class _ReadPlan:
     """A read path prepared for resolving evidence without parsing anything."""
 
-    __slots__ = ("getters", "index", "item", "keys", "note_paths", "parts", "path", "slot")
+    __slots__ = (
+        "getters",
+        "index",
+        "item",
+        "item_keys",
+        "item_notes",
+        "keys",
+        "list_notes",
+        "list_path",
+        "note_paths",
+        "parts",
+        "path",
+        "slot",
+        "suffix",
+    )
 
     def __init__(self, read: Read) -> None:
         self.item = read.item
@@ -276,11 +378,48 @@ class _ReadPlan:
         self.index = -1
         self.path = format_path(read.keys) if plain else None
         # Where an evidence note for a plain path may hang: the path, then its ancestors.
-        self.note_paths = (
-            tuple(format_path(read.keys[:end]) for end in range(len(read.keys), 0, -1))
-            if plain
-            else ()
-        )
+        self.note_paths = _ancestors(read.keys) if plain else ()
+        # A read of one key path in every item of a list: either ``item.<keys>`` (the
+        # items of a for_each rule, one part) or ``<list>.*.<keys>`` from the facts root
+        # (two parts). Its evidence is a column, one Evidence per item (see _Run.column).
+        #: The keys read in each item (empty: not such a read).
+        self.item_keys: tuple[Key, ...] = ()
+        #: How an item's path continues after ``list[i]``, and its ancestors inside it.
+        self.suffix = ""
+        self.item_notes: tuple[str, ...] = ()
+        #: For ``<list>.*.<keys>``: the list's path and where a note on it may hang.
+        self.list_path = ""
+        self.list_notes: tuple[str, ...] = ()
+        one_list = len(parts) == 1 if read.item else len(parts) == 2 and bool(parts[0])
+        if one_list and parts[-1]:
+            self.item_keys = parts[-1]
+            self.suffix = _suffix(self.item_keys)
+            self.item_notes = tuple(
+                _suffix(self.item_keys[:end]) for end in range(len(self.item_keys), 0, -1)
+            )
+            if not read.item:
+                self.list_path = format_path(parts[0])
+                self.list_notes = _ancestors(parts[0])
+
+
+def _columnar(plan: _ReadPlan) -> bool:
+    """Say whether a read's evidence for each item of a for_each list is one Evidence.
+
+    True for a plain path from the facts root (the same for every item) and for a key
+    path of the item itself; not for a quantifier's reads, which expand to many.
+    """
+    return plan.slot is not None or (plan.item and bool(plan.item_keys))
+
+
+def _suffix(keys: tuple[Key, ...]) -> str:
+    """Return how a path continues with ``keys``: ``.a.b``, ``[0].a``."""
+    text = format_path(keys)
+    return text if isinstance(keys[0], int) else f".{text}"
+
+
+def _ancestors(keys: tuple[Key, ...]) -> tuple[str, ...]:
+    """Return a path and its ancestors, nearest first (where evidence notes may hang)."""
+    return tuple(format_path(keys[:end]) for end in range(len(keys), 0, -1))
 
 
 #: Build an Evidence from a 4-tuple without the Python-level NamedTuple constructor
@@ -291,10 +430,46 @@ _new_evidence: Callable[[tuple[str, object, bool, str | None]], Evidence] = part
 )
 
 
+assert tuple(a.name for a in attrs.fields(Finding)) == (
+    "rule",
+    "status",
+    "evidence",
+    "subject",
+    "item",
+)
+_set_rule, _set_status, _set_evidence, _set_subject, _set_item = (
+    Finding.__dict__[name].__set__ for name in ("rule", "status", "evidence", "subject", "item")
+)
+_new_object = object.__new__
+
+
+def _new_finding(
+    rule: Rule,
+    status: Status,
+    evidence: tuple[Evidence, ...],
+    subject: str | None = None,
+    item: int | None = None,
+) -> Finding:
+    """Return ``Finding(rule, status, evidence, subject, item)``, built faster.
+
+    attrs' ``__init__`` for a frozen class sets each field through
+    ``object.__setattr__``; this sets the slots directly. The engine builds a finding for
+    every rule (and item) of every partnership, so the difference shows. Finding has no
+    validators, converters or post-init hook; the assertion above guards its fields.
+    """
+    finding: Finding = _new_object(Finding)
+    _set_rule(finding, rule)
+    _set_status(finding, status)
+    _set_evidence(finding, evidence)
+    _set_subject(finding, subject)
+    _set_item(finding, item)
+    return finding
+
+
 class _Run:
     """One evaluation of one ruleset: the slot table, and the evidence built from it."""
 
-    __slots__ = ("facts", "notes", "plain", "vals")
+    __slots__ = ("columns", "facts", "item_paths_of", "labels_of", "notes", "plain", "vals")
 
     def __init__(
         self, compiled: CompiledRuleset, facts: Mapping[str, object], notes: Mapping[str, str]
@@ -326,6 +501,12 @@ class _Run:
                 for slot, path, _ in compiled.plain_paths
             ]
         self.plain = plain
+        #: Per list and item read, the Evidence of every item (see :meth:`column`).
+        self.columns: dict[tuple[tuple[Key, ...], tuple[Key, ...]], list[Evidence]] = {}
+        #: Per list and label key, the subject of every item.
+        self.labels_of: dict[tuple[tuple[Key, ...], str | None], list[str]] = {}
+        #: Per list, the path of every item.
+        self.item_paths_of: dict[tuple[Key, ...], list[str]] = {}
 
     def evidence(
         self, item: object, prefix: tuple[Key, ...], plans: Sequence[_ReadPlan]
@@ -335,11 +516,103 @@ class _Run:
         for plan in plans:
             if plan.slot is not None:  # a plain path from the facts root
                 out.append(self.plain[plan.index])
+            elif plan.list_path:  # <list>.*.<keys>: one Evidence per item of the list
+                get_list = plan.getters[0]
+                assert get_list is not None
+                items = get_list(self.facts)
+                if isinstance(items, list):  # an absent list is reported by its own read
+                    out.extend(self.column(plan.parts[0], plan.list_path, items, plan))
             elif plan.item:
                 _expand(item, plan, prefix, 0, self.notes, out)
             else:
                 _expand(self.facts, plan, (), 0, self.notes, out)
         return tuple(out)
+
+    def column(
+        self, keys: tuple[Key, ...], path: str, items: list[object], plan: _ReadPlan
+    ) -> list[Evidence]:
+        """Return the Evidence of one item read for every item of the list at ``keys``.
+
+        Built once per run: every rule that reads the same key of the same list's items
+        (as ``item.<key>`` in a for_each rule, or as ``<list>.*.<key>``) shares it.
+        """
+        column = self.columns.get((keys, plan.item_keys))
+        if column is not None:
+            return column
+        get = plan.getters[-1]
+        assert get is not None
+        suffix = plan.suffix
+        notes = self.notes
+        new = _new_evidence
+        where = self.item_paths(keys, path, items)
+        if not notes:
+            column = [
+                new((at + suffix, None, False, None))
+                if (value := get(item)) is ABSENT
+                else new((at + suffix, value, True, None))
+                for at, item in zip(where, items, strict=True)
+            ]
+        else:
+            column = []
+            for at, item in zip(where, items, strict=True):
+                value = get(item)
+                note = None
+                for inside in plan.item_notes:  # the path, then its ancestors in the item
+                    note = notes.get(at + inside)
+                    if note is not None:
+                        break
+                else:  # the item itself, then the list and its ancestors
+                    note = notes.get(at)
+                    if note is None:
+                        note = _note(notes, keys)
+                if value is ABSENT:
+                    column.append(new((at + suffix, None, False, note)))
+                else:
+                    column.append(new((at + suffix, value, True, note)))
+        self.columns[(keys, plan.item_keys)] = column
+        return column
+
+    def item_paths(self, keys: tuple[Key, ...], path: str, items: list[object]) -> list[str]:
+        """Return the path of each item of the list at ``keys`` (``partners[0]``...)."""
+        paths = self.item_paths_of.get(keys)
+        if paths is None:
+            paths = self.item_paths_of[keys] = [f"{path}[{i}]" for i in range(len(items))]
+        return paths
+
+    def item_evidence(
+        self,
+        keys: tuple[Key, ...],
+        path: str,
+        items: list[object],
+        plans: Sequence[_ReadPlan],
+        columnar: bool,
+    ) -> list[tuple[Evidence, ...]]:
+        """Return the evidence of the given reads for each item of a for_each list.
+
+        ``columnar``: every read is a plain path or a key of the item (see
+        :func:`_columnar`), so the evidence is put together from shared columns.
+        """
+        if not columnar:
+            return [self.evidence(item, (*keys, i), plans) for i, item in enumerate(items)]
+        if not plans:
+            return [()] * len(items)
+        columns = [
+            [self.plain[plan.index]] * len(items)
+            if plan.slot is not None
+            else self.column(keys, path, items, plan)
+            for plan in plans
+        ]
+        return list(zip(*columns, strict=True))
+
+    def labels(
+        self, keys: tuple[Key, ...], path: str, label_key: str | None, items: list[object]
+    ) -> list[str]:
+        """Return the subject of each item of a for_each list (computed once per run)."""
+        labels = self.labels_of.get((keys, label_key))
+        if labels is None:
+            labels = [_label(item, label_key, path, i) for i, item in enumerate(items)]
+            self.labels_of[(keys, label_key)] = labels
+        return labels
 
     def note(self, keys: tuple[Key, ...]) -> str | None:
         """Return the evidence note for a path (or its nearest ancestor)."""
@@ -454,7 +727,7 @@ def compile_ruleset(ruleset: Ruleset, registry: Registry) -> CompiledRuleset:
         raise RulesetError(
             ruleset.origin, [f"$.ruleset.kind: unknown assessment kind {ruleset.ruleset.kind!r}"]
         )
-    compiler = Compiler(registry.operators, ruleset.conditions)
+    compiler = Compiler(registry.operators, ruleset.conditions, registry.checks)
     compiled: list[CompiledRule] = []
     problems: list[str] = []
     for name in ruleset.conditions:  # report unusable named conditions even when unused
@@ -497,14 +770,19 @@ class Engine:
     :param blocked: names of plugins (built-in or installed) not to load
     :param load_only: names of the installed plugins to load (``None``: see
         :func:`~partnerrules.plugins.get_plugin_manager`)
+    :param config: a host's tailoring (:class:`~partnerrules.config.Config`): the default
+        rulesets, rules selected and ignored, weights and bands, blocked plugins, and each
+        plugin's settings
     :raises RulesetError: when a ruleset cannot be read, parsed, checked or compiled
     :raises PluginError: when a plugin is broken
     :raises UnknownRulesetError: when a ruleset id is neither shipped nor a file
     """
 
     __slots__ = (
+        "_after",
         "_config",
         "_plugin_manager",
+        "_prepare",
         "_registry",
         "_rulesets",
         "_shipped_ids",
@@ -512,8 +790,15 @@ class Engine:
     )
 
     _config: tuple[
-        tuple[Ruleset, ...], tuple[_PluginRef, ...], bool, tuple[str, ...], tuple[str, ...] | None
+        tuple[Ruleset, ...],
+        tuple[_PluginRef, ...],
+        bool,
+        tuple[str, ...],
+        tuple[str, ...] | None,
+        Config | None,
     ]
+    _prepare: tuple[HookCall, ...]
+    _after: tuple[HookCall, ...]
     _plugin_manager: pluggy.PluginManager
     _registry: Registry
     _rulesets: tuple[CompiledRuleset, ...]
@@ -528,14 +813,22 @@ class Engine:
         entry_points: bool = True,
         blocked: Iterable[str] = (),
         load_only: Iterable[str] | None = None,
+        config: Config | None = None,
     ) -> None:
         plugins = tuple(plugins)
         blocked = tuple(blocked)
         load_only = None if load_only is None else tuple(load_only)
+        settings = config.settings if config is not None else {}
+        use_entry_points = entry_points and (config is None or config.plugins)
         pm = get_plugin_manager(
-            entry_points=entry_points, blocked=blocked, plugins=plugins, load_only=load_only
+            entry_points=use_entry_points,
+            blocked=(*blocked, *(config.block if config else ())),
+            plugins=plugins,
+            load_only=load_only,
         )
-        registry = Registry.collect(pm)
+        registry = Registry.collect(pm, settings)
+        if rulesets is None and config is not None and config.rulesets is not None:
+            rulesets = config.rulesets
         specs = None if rulesets is None else tuple(rulesets)
         needs_shipped = specs is None or any(not _is_file_spec(s) for s in specs)
         shipped = _shipped_rulesets(registry) if needs_shipped else {}
@@ -552,7 +845,12 @@ class Engine:
         object.__setattr__(self, "_plugin_manager", pm)
         object.__setattr__(self, "_registry", registry)
         object.__setattr__(self, "_shipped_ids", tuple(shipped))
-        object.__setattr__(self, "_rulesets", tuple(compile_ruleset(r, registry) for r in chosen))
+        tailored = [config.tailor(r) for r in chosen] if config is not None else chosen
+        object.__setattr__(
+            self, "_rulesets", tuple(compile_ruleset(r, registry) for r in tailored)
+        )
+        object.__setattr__(self, "_prepare", hook_calls(pm, "prepare_facts", settings))
+        object.__setattr__(self, "_after", hook_calls(pm, "after_report", settings))
         object.__setattr__(self, "_version", _engine_version())
         object.__setattr__(
             self,
@@ -563,8 +861,23 @@ class Engine:
                 entry_points,
                 blocked,
                 load_only,
+                config,
             ),
         )
+
+    @classmethod
+    def from_config(cls, path: str | os.PathLike[str] | None = None, **options: object) -> Engine:
+        """Build an engine from ``partnerrules.toml`` (or ``[tool.partnerrules]``).
+
+        :param path: the configuration file; ``None`` looks for one in the working
+            directory and its parents (and uses no configuration if there is none)
+        :param options: further :class:`Engine` arguments
+        """
+        from partnerrules.config import find_config
+        from partnerrules.config import read_config
+
+        config = read_config(Path(path)) if path is not None else find_config(Path.cwd())
+        return cls(config=config, **options)  # type: ignore[arg-type]
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Engine is immutable; cannot set {name!r}")
@@ -573,8 +886,7 @@ class Engine:
         raise AttributeError(f"Engine is immutable; cannot delete {name!r}")
 
     def __reduce__(self) -> tuple[object, ...]:
-        rulesets, plugins, entry_points, blocked, load_only = self._config
-        return (_rebuild_engine, (rulesets, plugins, entry_points, blocked, load_only))
+        return (_rebuild_engine, self._config)
 
     @property
     def rulesets(self) -> tuple[Ruleset, ...]:
@@ -591,12 +903,12 @@ class Engine:
         """Return the plugin manager the engine was built with."""
         return self._plugin_manager
 
-    def load_facts(self, path: str | os.PathLike[str]) -> dict[str, object]:
-        """Load a facts file with the fact loader registered for its extension.
+    def load_facts(self, source: str | os.PathLike[str]) -> dict[str, object]:
+        """Load facts: a file (loader chosen by extension) or a source address by scheme.
 
-        :raises FactsError: when the file cannot be read or is not a table of facts
+        :raises FactsError: when the source cannot be read or is not a table of facts
         """
-        return load_facts(Path(path), self._registry)
+        return load_facts(source if isinstance(source, str) else Path(source), self._registry)
 
     def evaluate(
         self,
@@ -612,6 +924,8 @@ class Engine:
         :param only: ids of the rulesets to evaluate (default: all of them)
         """
         doc = facts if isinstance(facts, dict) else dict(facts)
+        for call in self._prepare:
+            doc = _prepared(call, doc)
         raw_notes = doc.get("evidence")
         notes: Mapping[str, str] = raw_notes if isinstance(raw_notes, dict) else {}
         chosen = self._rulesets
@@ -622,7 +936,33 @@ class Engine:
                 raise UnknownRulesetError(sorted(unknown)[0], [c.ruleset.id for c in chosen])
             chosen = tuple(c for c in chosen if c.ruleset.id in wanted)
         assessments = tuple(c.assess(doc, notes) for c in chosen)
-        return Report(_partnership_name(doc, origin), assessments, origin, self._version)
+        report = Report(_partnership_name(doc, origin), assessments, origin, self._version)
+        for call in self._after:
+            try:
+                call(report=report)
+            except Exception as exc:
+                raise PluginError(
+                    call.plugin, f"after_report raised {type(exc).__name__}: {exc}", exc
+                ) from exc
+        return report
+
+
+def _prepared(call: HookCall, facts: dict[str, object]) -> dict[str, object]:
+    """Run one plugin's prepare_facts, checking what it returns."""
+    try:
+        result = call(facts=facts)
+    except Exception as exc:
+        raise PluginError(
+            call.plugin, f"prepare_facts raised {type(exc).__name__}: {exc}", exc
+        ) from exc
+    if result is None:
+        return facts
+    if not isinstance(result, Mapping):
+        raise PluginError(
+            call.plugin,
+            f"prepare_facts must return a mapping or None, got {type(result).__name__}",
+        )
+    return result if isinstance(result, dict) else dict(result)
 
 
 def _partnership_name(facts: Mapping[str, object], origin: str | None) -> str:
@@ -714,6 +1054,7 @@ def _rebuild_engine(
     entry_points: bool,
     blocked: tuple[str, ...],
     load_only: tuple[str, ...] | None,
+    config: Config | None = None,
 ) -> Engine:
     return Engine(
         rulesets,
@@ -721,4 +1062,5 @@ def _rebuild_engine(
         entry_points=entry_points,
         blocked=blocked,
         load_only=load_only,
+        config=config,
     )

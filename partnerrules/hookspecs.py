@@ -5,6 +5,11 @@ these hooks, exactly as an organisation's plugin would provide its own. Contribu
 receive a ``register`` callback: call it once per thing you contribute. The host checks
 what you register, records that it came from your plugin, and refuses a name that another
 plugin already registered.
+
+Every hook but ``register_commands`` may also take ``settings``: the table of the plugin's
+own settings from the host's configuration (``[plugins.<name>]`` in ``partnerrules.toml``, or
+``Engine(settings={name: {...}})``), empty when there is none. A plugin takes only the
+arguments it needs.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec
-def register_operators(register: RegisterOperator) -> None:
+def register_operators(register: RegisterOperator, settings: Mapping[str, object]) -> None:
     """Register operators that rule conditions can use as ``op = "name"``.
 
     Call ``register(name, compile, *, value=..., reads_absent=False, description=...)``.
@@ -44,13 +49,14 @@ def register_operators(register: RegisterOperator) -> None:
     the engine answers unknown itself.
 
     :param register: the callback to call for each operator
+    :param settings: the plugin's own settings
 
     .. versionadded:: 0.1
     """
 
 
 @hookspec
-def register_checks(register: RegisterCheck) -> None:
+def register_checks(register: RegisterCheck, settings: Mapping[str, object]) -> None:
     """Register Python checks that rule conditions call as ``{check = "org.name"}``.
 
     Call ``register(name, function, *, params=None, reads=(), description=...)``. Name
@@ -64,13 +70,14 @@ def register_checks(register: RegisterCheck) -> None:
     naming the plugin and the rule.
 
     :param register: the callback to call for each check
+    :param settings: the plugin's own settings
 
     .. versionadded:: 0.2
     """
 
 
 @hookspec
-def register_kinds(register: RegisterKind) -> None:
+def register_kinds(register: RegisterKind, settings: Mapping[str, object]) -> None:
     """Register assessment kinds: how a ruleset's findings roll up into an assessment.
 
     Call ``register(name, assess, *, description=..., validate=None)``. ``assess``
@@ -79,41 +86,48 @@ def register_kinds(register: RegisterKind) -> None:
     at load time and returns a list of problems (empty when the ruleset suits the kind).
 
     :param register: the callback to call for each kind
+    :param settings: the plugin's own settings
 
     .. versionadded:: 0.1
     """
 
 
 @hookspec
-def register_rulesets(register: RegisterRuleset) -> None:
+def register_rulesets(register: RegisterRuleset, settings: Mapping[str, object]) -> None:
     """Register ruleset files that a plugin ships.
 
     Call ``register(location)`` with a path or an :mod:`importlib.resources` traversable
     for each TOML ruleset. Rulesets are read and checked when an engine is built.
 
     :param register: the callback to call for each ruleset file
+    :param settings: the plugin's own settings
 
     .. versionadded:: 0.1
     """
 
 
 @hookspec
-def register_fact_loaders(register: RegisterFactLoader) -> None:
+def register_fact_loaders(register: RegisterFactLoader, settings: Mapping[str, object]) -> None:
     """Register loaders that turn a facts file into a table of facts.
 
-    Call ``register(name, load, *, extensions=(".toml",), description=...)``. ``load``
-    receives the file's bytes and its name and returns a mapping. Raise
-    :class:`ValueError` with a clear message when the content is not valid; the host adds
-    the file name. The loader is chosen by the file's extension.
+    Call ``register(name, load, *, extensions=(), schemes=(), description=...)``. ``load``
+    receives the file's bytes and its name and returns a mapping; for a source addressed by
+    a scheme (``acme-crm:partnership/17``, chosen by ``schemes``) it receives ``None`` and
+    the address. Raise :class:`ValueError` with a clear message when the content is not
+    valid; the host adds the file name. The loader is chosen by the file's extension, or
+    by the address's scheme.
 
     :param register: the callback to call for each loader
+    :param settings: the plugin's own settings
 
     .. versionadded:: 0.1
     """
 
 
 @hookspec
-def prepare_facts(facts: Mapping[str, object]) -> Mapping[str, object] | None:
+def prepare_facts(
+    facts: Mapping[str, object], settings: Mapping[str, object]
+) -> Mapping[str, object] | None:
     """Derive or normalise facts before a partnership is evaluated.
 
     Called once per evaluation, in plugin registration order, each implementation seeing
@@ -123,13 +137,14 @@ def prepare_facts(facts: Mapping[str, object]) -> Mapping[str, object] | None:
     overwrite a fact that was recorded: derived facts fill gaps only.
 
     :param facts: the facts document about to be evaluated
+    :param settings: the plugin's own settings
 
     .. versionadded:: 0.2
     """
 
 
 @hookspec
-def after_report(report: Report) -> None:
+def after_report(report: Report, settings: Mapping[str, object]) -> None:
     """Receive every report once it is complete (to store it, or to notify a host system).
 
     Called after each evaluation, with the finished report. A plugin that raises stops
@@ -137,13 +152,14 @@ def after_report(report: Report) -> None:
     lost.
 
     :param report: the finished report
+    :param settings: the plugin's own settings
 
     .. versionadded:: 0.2
     """
 
 
 @hookspec
-def register_outputs(register: RegisterOutput) -> None:
+def register_outputs(register: RegisterOutput, settings: Mapping[str, object]) -> None:
     """Register output formats for reports (``--format NAME``).
 
     Call ``register(name, render, *, description=..., extension=...)``. ``render``
@@ -151,6 +167,7 @@ def register_outputs(register: RegisterOutput) -> None:
     and returns the text to write.
 
     :param register: the callback to call for each output format
+    :param settings: the plugin's own settings
 
     .. versionadded:: 0.1
     """

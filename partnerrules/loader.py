@@ -167,7 +167,8 @@ def check_against_registry(ruleset: Ruleset, registry: Registry) -> list[str]:
         )
     elif kind.validate is not None:
         problems.extend(kind.validate(ruleset))
-    problems.extend(check_ruleset_facts(ruleset, load_vocabulary()))
+    check_reads = {name: spec.reads for name, spec in registry.checks.items()}
+    problems.extend(check_ruleset_facts(ruleset, load_vocabulary(), check_reads))
     if problems:
         return problems
     try:
@@ -224,26 +225,38 @@ def _duplicates(values: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-def load_facts(path: Path, registry: Registry) -> dict[str, object]:
-    """Load one facts file with the loader registered for its extension.
+def load_facts(source: str | Path, registry: Registry) -> dict[str, object]:
+    """Load one partnership's facts: a file (by extension) or a source address (by scheme).
 
-    :raises FactsError: naming the file when it cannot be read or is not a table of facts
+    A source address such as ``acme-crm:partnership/17`` goes to the loader registered for
+    its scheme; anything else is a file path.
+
+    :raises FactsError: naming the file or address when it cannot be read or is not a
+        table of facts
     """
-    origin = str(path)
-    data = read_bytes(path, "facts")  # first: a missing file or a folder is the real problem
-    spec = registry.loader_for(path.name)
-    if spec is None:
-        known = sorted({e for s in registry.fact_loaders.values() for e in s.extensions})
-        raise FactsError(
-            origin, f"no fact loader for this kind of file (known extensions: {', '.join(known)})"
-        )
+    origin = str(source)
+    scheme_loader = registry.loader_for_scheme(origin) if isinstance(source, str) else None
+    data: bytes | None
+    if scheme_loader is not None:
+        spec, data = scheme_loader, None
+    else:
+        path = Path(source)
+        data = read_bytes(path, "facts")  # first: a missing file or a folder is the problem
+        found = registry.loader_for(path.name)
+        if found is None:
+            known = sorted({e for s in registry.fact_loaders.values() for e in s.extensions})
+            raise FactsError(
+                origin,
+                f"no fact loader for this kind of file (known extensions: {', '.join(known)})",
+            )
+        spec = found
     try:
         facts = spec.load(data, origin)
     except FactsError:
         raise
     except UnicodeDecodeError as exc:  # a ValueError too: say it plainly, as for rulesets
         raise FactsError(origin, f"is not UTF-8 text (byte {exc.start})") from None
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, LookupError, OSError) as exc:
         raise FactsError(origin, str(exc)) from None
     return check_facts_document(facts, origin)
 

@@ -338,6 +338,15 @@ class Ruleset:
         )
 
     @cached_property
+    def band_order(self) -> tuple[tuple[Band, ...], dict[str, int]]:
+        """Return the bands, highest first, and each band id's rank (0 is the highest).
+
+        Computed once: kinds place a score in the bands for every partnership.
+        """
+        bands = tuple(sorted(self.bands, key=lambda b: b.min, reverse=True))
+        return bands, {b.id: i for i, b in enumerate(bands)}
+
+    @cached_property
     def _rule_index(self) -> tuple[dict[str, int], dict[str, tuple[str, ...]], dict[str, int]]:
         order = {rule.id: i for i, rule in enumerate(self.rules)}
         by_group: dict[str, list[str]] = {gid: [] for gid in self.group_ids()}

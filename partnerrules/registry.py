@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -90,15 +91,20 @@ class RulesetLocation:
     plugin: str
 
 
+#: A fact loader: (the file's bytes, or None for a scheme address; the origin) -> facts.
+LoadFacts = Callable[["bytes | None", str], Mapping[str, object]]
+
+
 @frozen
 class FactLoaderSpec:
-    """A facts file format registered by a plugin."""
+    """A facts file format (or source scheme) registered by a plugin."""
 
     name: str
-    load: Callable[[bytes, str], Mapping[str, object]]
+    load: LoadFacts
     extensions: tuple[str, ...]
     description: str
     plugin: str
+    schemes: tuple[str, ...] = ()
 
 
 @frozen
@@ -173,9 +179,10 @@ class RegisterFactLoader(Protocol):
     def __call__(
         self,
         name: str,
-        load: Callable[[bytes, str], Mapping[str, object]],
+        load: LoadFacts,
         *,
-        extensions: Sequence[str],
+        extensions: Sequence[str] = (),
+        schemes: Sequence[str] = (),
         description: str = "",
     ) -> None: ...
 
@@ -205,8 +212,14 @@ class Registry:
     outputs: Mapping[str, OutputSpec]
 
     @classmethod
-    def collect(cls, pm: pluggy.PluginManager) -> Registry:
+    def collect(
+        cls,
+        pm: pluggy.PluginManager,
+        settings: Mapping[str, Mapping[str, object]] | None = None,
+    ) -> Registry:
         """Call every contribution hook and collect what the plugins register.
+
+        :param settings: each plugin's own settings, by plugin name
 
         :raises DuplicateRegistrationError: when two plugins register the same name
         :raises PluginError: when a plugin's hook raises or registers something invalid
@@ -291,16 +304,26 @@ class Registry:
         def loader_hook(plugin: str) -> RegisterFactLoader:
             def register(
                 name: str,
-                load: Callable[[bytes, str], Mapping[str, object]],
+                load: LoadFacts,
                 *,
-                extensions: Sequence[str],
+                extensions: Sequence[str] = (),
+                schemes: Sequence[str] = (),
                 description: str = "",
             ) -> None:
                 _require_callable(plugin, "fact loader", name, load)
                 exts = tuple(
                     e.lower() if e.startswith(".") else f".{e.lower()}" for e in extensions
                 )
-                spec = FactLoaderSpec(name, load, exts, description, plugin)
+                bad = [x for x in schemes if not _SCHEME_RE.match(x)]
+                if bad:
+                    raise PluginError(
+                        plugin, f"fact loader {name!r}: {bad[0]!r} is not a scheme name"
+                    )
+                if not exts and not schemes:
+                    raise PluginError(
+                        plugin, f"fact loader {name!r}: give extensions, schemes or both"
+                    )
+                spec = FactLoaderSpec(name, load, exts, description, plugin, tuple(schemes))
                 add(loaders, "fact loader", spec)
 
             return register
@@ -318,16 +341,17 @@ class Registry:
 
             return register
 
-        _call_each(pm, "register_operators", operator_hook)
-        _call_each(pm, "register_checks", check_hook)
-        _call_each(pm, "register_kinds", kind_hook)
-        _call_each(pm, "register_rulesets", ruleset_hook)
-        _call_each(pm, "register_fact_loaders", loader_hook)
-        _call_each(pm, "register_outputs", output_hook)
+        settings = settings or {}
+        _call_each(pm, "register_operators", operator_hook, settings)
+        _call_each(pm, "register_checks", check_hook, settings)
+        _call_each(pm, "register_kinds", kind_hook, settings)
+        _call_each(pm, "register_rulesets", ruleset_hook, settings)
+        _call_each(pm, "register_fact_loaders", loader_hook, settings)
+        _call_each(pm, "register_outputs", output_hook, settings)
 
         seen_extensions: dict[str, FactLoaderSpec] = {}
         for spec in loaders.values():
-            for ext in spec.extensions:
+            for ext in (*spec.extensions, *(f"{x}:" for x in spec.schemes)):
                 if ext in seen_extensions:
                     first = seen_extensions[ext]
                     raise DuplicateRegistrationError(
@@ -336,6 +360,17 @@ class Registry:
                 seen_extensions[ext] = spec
 
         return cls(operators, checks, kinds, tuple(rulesets), loaders, outputs)
+
+    def loader_for_scheme(self, source: str) -> FactLoaderSpec | None:
+        """Return the fact loader for a source address such as ``acme-crm:17``, if any."""
+        match = _ADDRESS_RE.match(source)
+        if match is None:
+            return None
+        scheme = match.group(1).lower()
+        for spec in self.fact_loaders.values():
+            if scheme in spec.schemes:
+                return spec
+        return None
 
     def loader_for(self, filename: str) -> FactLoaderSpec | None:
         """Return the fact loader for a file name, chosen by its extension."""
@@ -361,8 +396,45 @@ def _require_callable(plugin: str, what: str, name: str, value: object) -> None:
         raise PluginError(plugin, f"{what} {name!r}: expected a callable, got {value!r}")
 
 
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]+$")
+#: A source address: a scheme of two or more characters, a colon, the rest.
+_ADDRESS_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
+
+
+@frozen
+class HookCall:
+    """One plugin's implementation of a per-evaluation hook, ready to call."""
+
+    plugin: str
+    function: Callable[..., object]
+    settings: Mapping[str, object] | None
+
+    def __call__(self, **kwargs: object) -> object:
+        """Call the implementation, adding its settings when it asks for them."""
+        if self.settings is not None:
+            kwargs["settings"] = self.settings
+        return self.function(**kwargs)
+
+
+def hook_calls(
+    pm: pluggy.PluginManager,
+    hook_name: str,
+    settings: Mapping[str, Mapping[str, object]] | None = None,
+) -> tuple[HookCall, ...]:
+    """Return the implementations of a hook in registration order, each with its settings."""
+    calls = []
+    for impl in getattr(pm.hook, hook_name).get_hookimpls():
+        own = dict((settings or {}).get(impl.plugin_name, {}))
+        wants = "settings" in impl.argnames
+        calls.append(HookCall(impl.plugin_name, impl.function, own if wants else None))
+    return tuple(calls)
+
+
 def _call_each(
-    pm: pluggy.PluginManager, hook_name: str, make_register: Callable[[str], object]
+    pm: pluggy.PluginManager,
+    hook_name: str,
+    make_register: Callable[[str], object],
+    settings: Mapping[str, Mapping[str, object]],
 ) -> None:
     """Call each implementation of a hook with a ``register`` bound to its plugin."""
     hook = getattr(pm.hook, hook_name)
@@ -370,7 +442,11 @@ def _call_each(
     # plugin that came second rather than on the built-in it collides with.
     for impl in hook.get_hookimpls():
         plugin = impl.plugin_name
-        kwargs = {"register": make_register(plugin)} if "register" in impl.argnames else {}
+        kwargs: dict[str, object] = {}
+        if "register" in impl.argnames:
+            kwargs["register"] = make_register(plugin)
+        if "settings" in impl.argnames:
+            kwargs["settings"] = dict(settings.get(plugin, {}))
         try:
             impl.function(**kwargs)
         except PluginError:

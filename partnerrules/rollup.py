@@ -6,8 +6,10 @@ honesty rule: unknown findings never count as failures; they lower coverage inst
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
+from functools import partial
 from typing import Final
 
 from partnerrules.model import Band
@@ -34,7 +36,14 @@ def roll_up(statuses: Sequence[Status]) -> Status:
     All met is met and all unmet is unmet, but only when nothing is unknown; a mix of
     met and unmet (or any partial) is partial whatever the unknowns would turn out to be.
     """
-    present = set(statuses)
+    mask = 0
+    for status in statuses:
+        mask |= _BIT[status]
+    return _ROLL_UP[mask]
+
+
+def _combine(present: set[Status]) -> Status:
+    """Return the roll-up of a group whose findings have exactly these statuses."""
     applicable = present - {NOT_APPLICABLE}
     if not applicable:
         return NOT_APPLICABLE
@@ -46,11 +55,19 @@ def roll_up(statuses: Sequence[Status]) -> Status:
     return PARTIAL
 
 
+#: Build a GroupResult from a 7-tuple without the Python-level NamedTuple constructor
+#: (the tuple must hold every field: this bypasses defaults).
+assert GroupResult._fields == ("id", "title", "status", "score", "rule_ids", "label", "coverage")
+_new_group_result: Callable[
+    [tuple[str, str, Status, float | None, tuple[str, ...], str, float | None]], GroupResult
+] = partial(tuple.__new__, GroupResult)
+
 #: One bit per status; a group's roll-up depends only on which statuses it has, so it is
-#: read from a table rather than recomputed for every group of every partnership.
+#: read from a table (:func:`roll_up`) rather than worked out for every group of every
+#: partnership.
 _BIT: Final = {status: 1 << i for i, status in enumerate(Status)}
 _ROLL_UP: Final = tuple(
-    roll_up([status for status in Status if mask & _BIT[status]])
+    _combine({status for status in Status if mask & _BIT[status]})
     for mask in range(1 << len(Status))
 )
 
@@ -111,25 +128,58 @@ def group_results(
 
     A group's score is the weighted share of its known findings that are met, or with
     ``by_status`` the value of the group's own status (met 1, partial 0.5, unmet 0).
+    Its coverage is the weighted share of its applicable findings that are known (see
+    :func:`weighted_score` and :func:`known_weight`, which this computes in one pass).
     """
-    results = []
+    new = _new_group_result
     if by_status:  # only which statuses each group has matters
-        for (gid, title, weight, rule_ids), status in zip(
-            ruleset.layout, group_statuses(ruleset, findings), strict=True
-        ):
-            label = words.get(status, "") if words else ""
-            results.append(
-                (GroupResult(gid, title, status, VALUE.get(status), rule_ids, label), weight)
+        return [
+            (
+                new(
+                    (
+                        gid,
+                        title,
+                        status,
+                        VALUE.get(status),
+                        rule_ids,
+                        words.get(status, "") if words else "",
+                        None,
+                    )
+                ),
+                weight,
             )
-        return results
-    for (gid, title, weight, rule_ids), members in zip(
-        ruleset.layout, by_group(ruleset, findings), strict=True
-    ):
-        status = roll_up([f.status for f in members])
-        score = weighted_score(members)
+            for (gid, title, weight, rule_ids), status in zip(
+                ruleset.layout, group_statuses(ruleset, findings), strict=True
+            )
+        ]
+    position = ruleset.group_position
+    size = len(ruleset.layout)
+    bit = _BIT
+    value_of = VALUE
+    masks = [0] * size
+    known = [0.0] * size  # weight of the findings that are met, partial or unmet
+    achieved = [0.0] * size  # that weight times what each finding is worth
+    applicable = [0.0] * size  # weight of the findings that are not "not applicable"
+    for finding in findings:
+        status = finding.status
+        rule = finding.rule
+        i = position[rule.group]
+        masks[i] |= bit[status]
+        if status is NOT_APPLICABLE:
+            continue
+        weight = rule.weight
+        applicable[i] += weight
+        value = value_of.get(status)
+        if value is not None:
+            known[i] += weight
+            achieved[i] += weight * value
+    results = []
+    for i, (gid, title, weight, rule_ids) in enumerate(ruleset.layout):
+        status = _ROLL_UP[masks[i]]
         label = words.get(status, "") if words else ""
-        result = GroupResult(gid, title, status, score, rule_ids, label, known_weight(members))
-        results.append((result, weight))
+        score = achieved[i] / known[i] if known[i] else None
+        coverage = known[i] / applicable[i] if applicable[i] else None
+        results.append((new((gid, title, status, score, rule_ids, label, coverage)), weight))
     return results
 
 
@@ -189,7 +239,7 @@ def band_outcome(
     ruleset's ``[assessment]`` table, default 0.5) the outcome is ``undetermined``: too
     little was recorded to place the partnership in a band.
     """
-    bands = sorted(ruleset.bands, key=lambda b: b.min, reverse=True)
+    bands, order = ruleset.band_order  # highest first; 0 is the highest band
     if not bands:
         return None, []
     notices: list[Notice] = []
@@ -208,7 +258,6 @@ def band_outcome(
             notices,
         )
     band = next((b for b in bands if score >= b.min), bands[-1])
-    order = {b.id: i for i, b in enumerate(bands)}  # 0 is the highest band
     for finding in findings:
         gate = finding.rule.gate
         if gate is None or gate not in order:

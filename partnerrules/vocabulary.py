@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
+from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 from typing import Final
@@ -27,6 +28,7 @@ from attrs import frozen
 from partnerrules.errors import did_you_mean
 from partnerrules.model import AllOf
 from partnerrules.model import AnyOf
+from partnerrules.model import CheckCall
 from partnerrules.model import Condition
 from partnerrules.model import FactSpec
 from partnerrules.model import FactTest
@@ -129,7 +131,10 @@ def load_vocabulary() -> Vocabulary:
 
 
 def condition_paths(
-    cond: Condition, context: str, named: Mapping[str, Condition]
+    cond: Condition,
+    context: str,
+    named: Mapping[str, Condition],
+    check_reads: Mapping[str, Sequence[str]] | None = None,
 ) -> Iterator[str]:
     """Yield the full vocabulary path of every fact a condition reads.
 
@@ -141,18 +146,22 @@ def condition_paths(
             yield _full(cond.fact, context)
     elif isinstance(cond, AllOf | AnyOf):
         for part in cond.conditions:
-            yield from condition_paths(part, context, named)
+            yield from condition_paths(part, context, named, check_reads)
     elif isinstance(cond, Not):
-        yield from condition_paths(cond.condition, context, named)
+        yield from condition_paths(cond.condition, context, named, check_reads)
     elif isinstance(cond, Quantified):
         if not context and _is_item(cond.over):
             return
         over = _full(cond.over, context)
         yield over
         if cond.where is not None:
-            yield from condition_paths(cond.where, f"{over}[]", named)
+            yield from condition_paths(cond.where, f"{over}[]", named, check_reads)
     elif isinstance(cond, UseCondition) and cond.name in named:
-        yield from condition_paths(named[cond.name], context, named)
+        yield from condition_paths(named[cond.name], context, named, check_reads)
+    elif isinstance(cond, CheckCall) and check_reads and cond.name in check_reads:
+        for path in check_reads[cond.name]:
+            if context or not _is_item(path):
+                yield _full(path, context)
 
 
 def _is_item(path: str) -> bool:
@@ -165,8 +174,15 @@ def _full(path: str, context: str) -> str:
     return normalise(path)
 
 
-def check_ruleset_facts(ruleset: Ruleset, vocabulary: Vocabulary) -> list[str]:
-    """Return a problem for every fact a ruleset reads that is neither known nor declared."""
+def check_ruleset_facts(
+    ruleset: Ruleset,
+    vocabulary: Vocabulary,
+    check_reads: Mapping[str, Sequence[str]] | None = None,
+) -> list[str]:
+    """Return a problem for every fact a ruleset reads that is neither known nor declared.
+
+    :param check_reads: the facts each installed check reads, by check name
+    """
     problems: list[str] = []
     for i, spec in enumerate(ruleset.facts):
         if vocabulary.get(spec.path) is not None:
@@ -185,7 +201,7 @@ def check_ruleset_facts(ruleset: Ruleset, vocabulary: Vocabulary) -> list[str]:
             if cond is None:
                 continue
             seen: set[str] = set()
-            for path in condition_paths(cond, context, ruleset.conditions):
+            for path in condition_paths(cond, context, ruleset.conditions, check_reads):
                 if path not in seen:
                     seen.add(path)
                     problems.extend(_unknown(known, path, rule.id, i, key))

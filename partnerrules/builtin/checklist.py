@@ -15,8 +15,9 @@ from partnerrules import Assessment
 from partnerrules import Finding
 from partnerrules import RegisterKind
 from partnerrules import Ruleset
-from partnerrules import Status
 from partnerrules import hookimpl
+from partnerrules.rollup import PARTIAL
+from partnerrules.rollup import UNMET
 from partnerrules.rollup import band_outcome
 from partnerrules.rollup import check_bands
 from partnerrules.rollup import group_results
@@ -36,7 +37,7 @@ def assess_checklist(ruleset: Ruleset, findings: Sequence[Finding]) -> Assessmen
     if outcome is not None and outcome.determined:
         verdict = f"{outcome.title}: {verdict}"
     steps = next_steps(ruleset, findings)
-    short = {f.rule.group for f in findings if f.status in (Status.UNMET, Status.PARTIAL)}
+    short = {f.rule.group for f in findings if f.status in (UNMET, PARTIAL)}
     actions = tuple(
         action for group in ruleset.groups if group.id in short for action in group.actions
     )

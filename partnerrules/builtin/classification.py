@@ -34,6 +34,9 @@ from partnerrules.errors import did_you_mean
 from partnerrules.model import ItemOutcome
 from partnerrules.model import Notice
 from partnerrules.model import Outcome
+from partnerrules.rollup import MET
+from partnerrules.rollup import PARTIAL
+from partnerrules.rollup import UNKNOWN
 from partnerrules.rollup import confidence
 from partnerrules.rollup import group_results
 from partnerrules.rollup import known_share
@@ -58,9 +61,8 @@ def _advice(ruleset: Ruleset, group_id: str) -> str:
 
 
 def _classify_whole(
-    ruleset: Ruleset, statuses: dict[str, Status], cumulative: bool
+    ruleset: Ruleset, statuses: dict[str, Status], cumulative: bool, categories: list[str]
 ) -> tuple[Outcome, list[Notice], str]:
-    categories = _categories(ruleset)
     none_title = str(ruleset.assessment.get("none_title", "None of the categories"))
     notices: list[Notice] = []
     title = ruleset.group
@@ -68,15 +70,15 @@ def _classify_whole(
         reached: str | None = None
         stop: str | None = None
         for cat in categories:
-            if statuses[cat] is Status.MET:
+            if statuses[cat] is MET:
                 reached = cat
                 continue
             stop = cat
             break
         if stop is not None:
             above = categories[categories.index(stop) + 1 :]
-            higher = [c for c in above if statuses[c] is Status.MET]
-            if statuses[stop] is Status.UNKNOWN:
+            higher = [c for c in above if statuses[c] is MET]
+            if statuses[stop] is UNKNOWN:
                 notices.append(
                     Notice(
                         "could_be_higher",
@@ -84,7 +86,7 @@ def _classify_whole(
                         " partnership reaches it",
                     )
                 )
-            elif statuses[stop] is Status.PARTIAL:
+            elif statuses[stop] is PARTIAL:
                 notices.append(Notice("partly", f"partly at {title(stop).title}"))
             if higher:
                 notices.append(
@@ -95,11 +97,11 @@ def _classify_whole(
                     )
                 )
         if reached is None:
-            if statuses[categories[0]] is Status.UNKNOWN:
+            if statuses[categories[0]] is UNKNOWN:
                 rest = [n for n in notices if n.code != "could_be_higher"]
                 return _undetermined(categories), rest, "undetermined: record the first rung"
             return Outcome("none", none_title, "category", "high"), notices, none_title
-        conf = "moderate" if stop is not None and statuses[stop] is Status.UNKNOWN else "high"
+        conf = "moderate" if stop is not None and statuses[stop] is UNKNOWN else "high"
         return (
             Outcome(
                 reached, title(reached).title, "category", conf, None, title(reached).description
@@ -107,14 +109,14 @@ def _classify_whole(
             notices,
             title(reached).title,
         )
-    met = [c for c in categories if statuses[c] is Status.MET]
+    met = [c for c in categories if statuses[c] is MET]
     if not met:
-        if any(statuses[c] is Status.UNKNOWN for c in categories):
+        if any(statuses[c] is UNKNOWN for c in categories):
             return _undetermined(categories), notices, "undetermined"
         return Outcome("none", none_title, "category", "high"), notices, none_title
     first = met[0]
     before = categories[: categories.index(first)]
-    conf = "moderate" if any(statuses[c] is Status.UNKNOWN for c in before) else "high"
+    conf = "moderate" if any(statuses[c] is UNKNOWN for c in before) else "high"
     return (
         Outcome(first, title(first).title, "category", conf, None, title(first).description),
         notices,
@@ -134,21 +136,23 @@ def _undetermined(categories: list[str]) -> Outcome:
 
 
 def _classify_items(
-    ruleset: Ruleset, findings: Sequence[Finding], item_list: str
+    ruleset: Ruleset, findings: Sequence[Finding], item_list: str, categories: list[str]
 ) -> tuple[list[ItemOutcome], list[Notice]]:
-    categories = _categories(ruleset)
+    wanted = set(categories)
     by_item: dict[int, tuple[str, dict[str, list[Status]]]] = {}
     for f in findings:
-        if f.rule.group in categories and f.item is not None and f.rule.for_each == item_list:
+        rule = f.rule
+        if f.item is not None and rule.group in wanted and rule.for_each == item_list:
             _, per_category = by_item.setdefault(f.item, (f.subject or str(f.item), {}))
-            per_category.setdefault(f.rule.group, []).append(f.status)
+            per_category.setdefault(rule.group, []).append(f.status)
+    advice: dict[str, str] = {}  # each category's advice, joined once
     items: list[ItemOutcome] = []
     notices: list[Notice] = []
     seen: dict[str, int] = {}
     for _, (subject, per_category) in sorted(by_item.items()):
         seen[subject] = seen.get(subject, 0) + 1
         statuses = {c: roll_up(per_category.get(c, [])) for c in categories}
-        met = [c for c in categories if statuses[c] is Status.MET]
+        met = [c for c in categories if statuses[c] is MET]
         if len(met) > 1:
             names = ", ".join(ruleset.group(c).title for c in met)
             notices.append(
@@ -157,8 +161,10 @@ def _classify_items(
                 )
             )
         if met:
-            group = ruleset.group(met[0])
-            items.append(ItemOutcome(subject, met[0], group.title, _advice(ruleset, met[0])))
+            first = met[0]
+            if first not in advice:
+                advice[first] = _advice(ruleset, first)
+            items.append(ItemOutcome(subject, first, ruleset.group(first).title, advice[first]))
         else:
             items.append(
                 ItemOutcome(
@@ -187,11 +193,12 @@ def assess_classification(ruleset: Ruleset, findings: Sequence[Finding]) -> Asse
     categories = _categories(ruleset)
     item_list = settings.get("items")
     groups = group_results(ruleset, findings)
-    checks = [f for f in findings if f.rule.group not in categories]
+    category_ids = set(categories)
+    checks = [f for f in findings if f.rule.group not in category_ids]
     steps = next_steps(ruleset, checks)
     _, coverage = known_share(groups)
     if isinstance(item_list, str):
-        items, notices = _classify_items(ruleset, findings, item_list)
+        items, notices = _classify_items(ruleset, findings, item_list, categories)
         counts: dict[str, int] = {}
         for item in items:
             counts[item.title] = counts.get(item.title, 0) + 1
@@ -214,11 +221,9 @@ def assess_classification(ruleset: Ruleset, findings: Sequence[Finding]) -> Asse
         )
     statuses = {g.id: g.status for g, _ in groups}
     cumulative = settings.get("mode") == "cumulative"
-    outcome, notices, verdict = _classify_whole(ruleset, statuses, cumulative)
+    outcome, notices, verdict = _classify_whole(ruleset, statuses, cumulative, categories)
     if outcome.confidence is not None and outcome.determined:
-        cat_coverage = sum(1 for c in categories if statuses[c] is not Status.UNKNOWN) / len(
-            categories
-        )
+        cat_coverage = sum(1 for c in categories if statuses[c] is not UNKNOWN) / len(categories)
         if confidence(cat_coverage) == "low":
             outcome = Outcome(
                 outcome.id, outcome.title, outcome.kind, "low", None, outcome.description

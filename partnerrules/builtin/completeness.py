@@ -20,6 +20,11 @@ from partnerrules import RegisterKind
 from partnerrules import Ruleset
 from partnerrules import Status
 from partnerrules import hookimpl
+from partnerrules.rollup import MET
+from partnerrules.rollup import NOT_APPLICABLE
+from partnerrules.rollup import PARTIAL
+from partnerrules.rollup import UNKNOWN
+from partnerrules.rollup import UNMET
 from partnerrules.rollup import band_outcome
 from partnerrules.rollup import check_bands
 from partnerrules.rollup import group_results
@@ -41,11 +46,11 @@ def assess_completeness(ruleset: Ruleset, findings: Sequence[Finding]) -> Assess
     groups = group_results(ruleset, findings, ELEMENT_WORDS, by_status=True)
     score, coverage = known_share(groups)
     statuses = [g.status for g, weight in groups if weight > 0]
-    applicable = len(statuses) - statuses.count(Status.NOT_APPLICABLE)
-    unknown = statuses.count(Status.UNKNOWN)
+    applicable = len(statuses) - statuses.count(NOT_APPLICABLE)
+    unknown = statuses.count(UNKNOWN)
     summary = (
-        f"{statuses.count(Status.MET)} of {applicable} elements present;"
-        f" {statuses.count(Status.PARTIAL)} partial; {statuses.count(Status.UNMET)} missing;"
+        f"{statuses.count(MET)} of {applicable} elements present;"
+        f" {statuses.count(PARTIAL)} partial; {statuses.count(UNMET)} missing;"
         f" {unknown} unknown"
     )
     if score is None:

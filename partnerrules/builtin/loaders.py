@@ -11,8 +11,10 @@ from partnerrules import RegisterFactLoader
 from partnerrules import hookimpl
 
 
-def load_toml(data: bytes, origin: str) -> Mapping[str, object]:
+def load_toml(data: bytes | None, origin: str) -> Mapping[str, object]:
     """Parse a TOML facts file."""
+    if data is None:
+        raise ValueError("the TOML loader reads files, not source addresses")
     try:
         return tomli.loads(data.decode("utf-8"))
     except tomli.TOMLDecodeError as exc:
@@ -34,8 +36,10 @@ def _json_kind(doc: object) -> str:
     return "a list (JSON array)" if isinstance(doc, list) else f"a {type(doc).__name__}"
 
 
-def load_json(data: bytes, origin: str) -> Mapping[str, object]:
+def load_json(data: bytes | None, origin: str) -> Mapping[str, object]:
     """Parse a JSON facts file."""
+    if data is None:
+        raise ValueError("the JSON loader reads files, not source addresses")
     try:
         doc = json.loads(data.decode("utf-8"))
     except json.JSONDecodeError as exc:

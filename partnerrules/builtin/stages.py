@@ -30,13 +30,16 @@ from partnerrules import Finding
 from partnerrules import GroupResult
 from partnerrules import RegisterKind
 from partnerrules import Ruleset
-from partnerrules import Status
 from partnerrules import hookimpl
 from partnerrules.model import Notice
 from partnerrules.model import Outcome
+from partnerrules.rollup import MET
+from partnerrules.rollup import NOT_APPLICABLE
+from partnerrules.rollup import PARTIAL
+from partnerrules.rollup import UNKNOWN
 from partnerrules.rollup import VALUE
 from partnerrules.rollup import by_group
-from partnerrules.rollup import roll_up
+from partnerrules.rollup import group_statuses
 
 _SETTINGS = ("min_matches", "precedence_stage", "precedence_min_met", "mixed_signals")
 
@@ -51,16 +54,21 @@ class _Stage:
         self.group = group
         self.findings = findings
         total = known = matches = 0.0
-        self.met = self.partly = 0
+        met = partly = 0
         for f in findings:
+            status = f.status
             weight = f.rule.weight
             total += weight
-            if f.status is Status.UNKNOWN or f.status is Status.NOT_APPLICABLE:
+            if status is UNKNOWN or status is NOT_APPLICABLE:
                 continue
             known += weight
-            matches += weight * VALUE.get(f.status, 0.0)
-            self.met += f.status is Status.MET
-            self.partly += f.status is Status.PARTIAL
+            matches += weight * VALUE.get(status, 0.0)
+            if status is MET:
+                met += 1
+            elif status is PARTIAL:
+                partly += 1
+        self.met = met
+        self.partly = partly
         self.matches = matches
         self.score = matches / total if total else 0.0
         self.coverage = known / total if total else 0.0
@@ -111,9 +119,7 @@ def assess_stages(ruleset: Ruleset, findings: Sequence[Finding]) -> Assessment:
             details["underlying_stage"] = underlying.group
     else:
         if failing is not None and (failing.met or failing.partly):
-            signs = [
-                f.rule.title for f in failing.findings if f.status in (Status.MET, Status.PARTIAL)
-            ]
+            signs = [f.rule.title for f in failing.findings if f.status in (MET, PARTIAL)]
             notices.append(
                 Notice(
                     "failing_risk",
@@ -138,8 +144,8 @@ def assess_stages(ruleset: Ruleset, findings: Sequence[Finding]) -> Assessment:
                     )
                 )
 
-    known_all = [f for f in findings if f.status is not Status.UNKNOWN]
-    coverage = len(known_all) / len(findings) if findings else 0.0
+    unknown = sum(1 for f in findings if f.status is UNKNOWN)
+    coverage = (len(findings) - unknown) / len(findings) if findings else 0.0
     details["stages"] = [
         {
             "id": s.group,
@@ -151,7 +157,7 @@ def assess_stages(ruleset: Ruleset, findings: Sequence[Finding]) -> Assessment:
         for s in stages
     ]
     if diagnosed is None:
-        to_collect = [f.rule.id for f in findings if f.status is Status.UNKNOWN]
+        to_collect = [f.rule.id for f in findings if f.status is UNKNOWN]
         details["indicators_to_collect"] = to_collect
         outcome = Outcome(
             "undetermined",
@@ -184,7 +190,7 @@ def assess_stages(ruleset: Ruleset, findings: Sequence[Finding]) -> Assessment:
             ruleset.group(diagnosed.group).description,
         )
         details["decided_by"] = [
-            f.rule.id for f in diagnosed.findings if f.status in (Status.MET, Status.PARTIAL)
+            f.rule.id for f in diagnosed.findings if f.status in (MET, PARTIAL)
         ]
         if runner_up is not None:
             details["runner_up"] = runner_up.group
@@ -211,16 +217,10 @@ def assess_stages(ruleset: Ruleset, findings: Sequence[Finding]) -> Assessment:
     if runner_up is not None:
         role.setdefault(runner_up.group, "runner-up")
     groups = tuple(
-        GroupResult(
-            s.group,
-            ruleset.group(s.group).title,
-            roll_up([f.status for f in s.findings]),
-            s.score,
-            ruleset.rules_in(s.group),
-            role.get(s.group, ""),
-            s.coverage,
+        GroupResult(gid, title, status, s.score, rule_ids, role.get(gid, ""), s.coverage)
+        for s, (gid, title, _, rule_ids), status in zip(
+            stages, ruleset.layout, group_statuses(ruleset, findings), strict=True
         )
-        for s in stages
     )
     return Assessment(
         ruleset.ruleset,

@@ -69,7 +69,7 @@ _MAPPING: Final = "a mapping"
 _LIST: Final = "a list (YAML sequence)"
 
 
-def load_yaml(data: bytes, origin: str) -> Mapping[str, object]:
+def load_yaml(data: bytes | None, origin: str) -> Mapping[str, object]:
     """Parse a YAML facts file: one mapping, with text keys, read with ``safe_load``.
 
     :raises ValueError: when the file is not valid YAML or not a table of facts
@@ -77,6 +77,8 @@ def load_yaml(data: bytes, origin: str) -> Mapping[str, object]:
     """
     import yaml  # lazily: see the comment at the top of the module
 
+    if data is None:
+        raise ValueError("the YAML loader reads files, not source addresses")
     text = data.decode("utf-8")
     try:
         root = _compose_one(text)
