@@ -17,8 +17,12 @@ from typing import TypeVar
 
 import click
 import pluggy
+from attrs import frozen
 
 from partnerrules import __version__
+from partnerrules.config import Config
+from partnerrules.config import find_config
+from partnerrules.config import read_config
 from partnerrules.engine import Engine
 from partnerrules.errors import FactsError
 from partnerrules.errors import PartnerRulesError
@@ -75,21 +79,68 @@ def ruleset_option(f: F) -> F:
     )(f)
 
 
-def _engine(rulesets: tuple[str, ...] | None) -> Engine:
+@frozen
+class _Options:
+    """The group's options, for every command."""
+
+    config_path: Path | None = None
+    no_plugins: bool = False
+    block: tuple[str, ...] = ()
+
+
+def _options() -> _Options:
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return obj if isinstance(obj, _Options) else _Options()
+
+
+def _config() -> Config | None:
+    """Return the configuration: --config, else partnerrules.toml found from here."""
+    options = _options()
     try:
-        return Engine(rulesets or None)
+        if options.config_path is not None:
+            return read_config(options.config_path)
+        return find_config(Path.cwd())
+    except PartnerRulesError as exc:
+        raise _fail(exc) from None
+
+
+def _engine(rulesets: tuple[str, ...] | None) -> Engine:
+    options = _options()
+    try:
+        return Engine(
+            rulesets or None,
+            config=_config(),
+            entry_points=not options.no_plugins,
+            blocked=options.block,
+        )
     except PartnerRulesError as exc:
         raise _fail(exc) from None
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="partnerrules")
-def cli() -> None:
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file (default: partnerrules.toml, or [tool.partnerrules] in a"
+    " pyproject.toml, in this directory or above).",
+)
+@click.option("--no-plugins", is_flag=True, help="Do not load installed plugins.")
+@click.option(
+    "--block", multiple=True, metavar="PLUGIN", help="Do not load this plugin (repeatable)."
+)
+@click.pass_context
+def cli(
+    ctx: click.Context, config_path: Path | None, no_plugins: bool, block: tuple[str, ...]
+) -> None:
     """Judge how well a partnership is set up and run, from facts and rulesets.
 
     Start with `partnerrules audit FACTS`. Exit codes: 0 clean, 1 findings at or
     above --fail-on, 2 usage, ruleset, facts or plugin error.
     """
+    ctx.obj = _Options(config_path, no_plugins, block)
 
 
 @cli.command()
@@ -354,8 +405,12 @@ def facts_doc() -> None:
 @click.option("--all", "show_all", is_flag=True, help="Include the built-in plugins.")
 def plugins(show_all: bool) -> None:
     """List the plugins in use, with their versions and the hooks they implement."""
+    options = _options()
+    config = _config()
+    block = (*options.block, *(config.block if config else ()))
+    with_entry_points = not options.no_plugins and (config is None or config.plugins)
     try:
-        pm = get_plugin_manager()
+        pm = get_plugin_manager(entry_points=with_entry_points, blocked=block)
     except PartnerRulesError as exc:
         raise _fail(exc) from None
     infos = [p for p in list_plugins(pm) if show_all or not p.builtin]
@@ -385,7 +440,7 @@ def build_cli(pm: pluggy.PluginManager) -> click.Group:
 def main() -> None:
     """Run the command line (the ``partnerrules`` console script)."""
     try:
-        pm = get_plugin_manager()
+        pm = get_plugin_manager(entry_points="--no-plugins" not in sys.argv[1:])
     except PartnerRulesError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_ERROR)

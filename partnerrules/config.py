@@ -19,9 +19,10 @@ table of its ``pyproject.toml``::
     min = 0.7
 
     [settings.civicfund]               # a plugin's own settings, by its name
-    register = "approved-organisations.csv"
+    register = "./approved-organisations.csv"
 
-Relative ruleset paths are relative to the configuration file.
+Relative ruleset paths, and settings written as relative paths (``"./register.csv"``,
+``"../data/x.csv"``), are relative to the configuration file.
 """
 
 from __future__ import annotations
@@ -95,6 +96,14 @@ def parse_config(data: Mapping[str, object], origin: str) -> Config:
     rulesets = raw.get("rulesets")
     if isinstance(rulesets, list):
         raw["rulesets"] = [_relative(str(r), base) for r in rulesets]
+    settings = raw.get("settings")
+    if isinstance(settings, dict):
+        raw["settings"] = {
+            name: {k: _setting_path(v, base) for k, v in table.items()}
+            if isinstance(table, dict)
+            else table
+            for name, table in settings.items()
+        }
     converter = make_converter()
     try:
         config = converter.structure({**raw, "origin": origin}, Config)
@@ -103,6 +112,13 @@ def parse_config(data: Mapping[str, object], origin: str) -> Config:
 
         raise RulesetError(origin, [f"{p}: {m}" for p, m in flatten_errors(exc, "$")]) from None
     return config
+
+
+def _setting_path(value: object, base: Path) -> object:
+    """Resolve a setting written as a relative path (``./x`` or ``../x``) against ``base``."""
+    if isinstance(value, str) and value.startswith(("./", "../")):
+        return str((base / value).resolve())
+    return value
 
 
 def _relative(spec: str, base: Path) -> str:

@@ -143,16 +143,21 @@ def _classify_items(
     for f in findings:
         rule = f.rule
         if f.item is not None and rule.group in wanted and rule.for_each == item_list:
-            _, per_category = by_item.setdefault(f.item, (f.subject or str(f.item), {}))
-            per_category.setdefault(rule.group, []).append(f.status)
+            entry = by_item.get(f.item)
+            if entry is None:
+                entry = by_item[f.item] = (f.subject or str(f.item), {})
+            found = entry[1].get(rule.group)
+            if found is None:
+                entry[1][rule.group] = [f.status]
+            else:
+                found.append(f.status)
     advice: dict[str, str] = {}  # each category's advice, joined once
     items: list[ItemOutcome] = []
     notices: list[Notice] = []
     seen: dict[str, int] = {}
     for _, (subject, per_category) in sorted(by_item.items()):
         seen[subject] = seen.get(subject, 0) + 1
-        statuses = {c: roll_up(per_category.get(c, [])) for c in categories}
-        met = [c for c in categories if statuses[c] is MET]
+        met = [c for c in categories if roll_up(per_category.get(c, ())) is MET]
         if len(met) > 1:
             names = ", ".join(ruleset.group(c).title for c in met)
             notices.append(
