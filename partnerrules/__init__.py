@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from partnerrules.conditions import ABSENT
 from partnerrules.conditions import compare
+from partnerrules.config import Config
 from partnerrules.engine import Engine
 from partnerrules.errors import DuplicateRegistrationError
 from partnerrules.errors import FactsError
@@ -39,7 +40,9 @@ from partnerrules.model import Severity
 from partnerrules.model import Source
 from partnerrules.model import Status
 from partnerrules.plugins import get_plugin_manager
+from partnerrules.registry import CheckFunction
 from partnerrules.registry import OutputOptions
+from partnerrules.registry import RegisterCheck
 from partnerrules.registry import RegisterFactLoader
 from partnerrules.registry import RegisterKind
 from partnerrules.registry import RegisterOperator
@@ -56,6 +59,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "Assessment",
     "Band",
+    "CheckFunction",
+    "Config",
     "DuplicateRegistrationError",
     "Engine",
     "Evidence",
@@ -72,6 +77,7 @@ __all__ = [
     "OutputOptions",
     "PartnerRulesError",
     "PluginError",
+    "RegisterCheck",
     "RegisterFactLoader",
     "RegisterKind",
     "RegisterOperator",
