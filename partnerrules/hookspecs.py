@@ -7,8 +7,9 @@ what you register, records that it came from your plugin, and refuses a name tha
 plugin already registered.
 
 Every hook but ``register_commands`` may also take ``settings``: the table of the plugin's
-own settings from the host's configuration (``[settings.<name>]`` in ``partnerrules.toml``,
-or ``Engine(config=Config(settings={name: {...}}))``), empty when there is none. A plugin takes only the
+own settings from the host's configuration (``[settings.<name>]`` in
+``partnerrules.toml``, or ``Engine(config=Config(settings={name: {...}}))``), empty when
+there is none. A plugin takes only the
 arguments it needs.
 """
 

@@ -200,7 +200,7 @@ def test_audit_json(runner: CliRunner, facts: Path, name: str, statuses: dict[st
 
 def test_default_audit_runs_every_shipped_ruleset(runner: CliRunner) -> None:
     """Without --ruleset, every shipped assessment runs, in reading order, with a summary."""
-    result = runner.invoke(cli, ["audit", "-f", "json", str(RIVERSIDE)])
+    result = runner.invoke(cli, ["--no-plugins", "audit", "-f", "json", str(RIVERSIDE)])
     assert result.exit_code == 0, result.output
     (report,) = json.loads(result.stdout)["reports"]
     ids = [a["ruleset"]["id"] for a in report["assessments"]]
@@ -223,7 +223,7 @@ def test_default_audit_runs_every_shipped_ruleset(runner: CliRunner) -> None:
     assert headlines["ladder"]["outcome"] == "cooperation"
     assert len(report["summary"]["top_actions"]) == 5
     assert report["summary"]["stage_actions"]
-    text = runner.invoke(cli, ["audit", str(RIVERSIDE)]).stdout
+    text = runner.invoke(cli, ["--no-plugins", "audit", str(RIVERSIDE)]).stdout
     assert "  - Partnership stage (the F words): Functioning (score 90%; runner-up" in text
     assert "  Recommended for this stage:\n" in text
 
@@ -338,7 +338,7 @@ def test_audit_with_a_ruleset_file(runner: CliRunner, tmp_ruleset: WriteRuleset)
 
 def test_rulesets_list(runner: CliRunner) -> None:
     """`rulesets list` shows a table of the shipped rulesets, in reading order."""
-    result = runner.invoke(cli, ["rulesets", "list"])
+    result = runner.invoke(cli, ["--no-plugins", "rulesets", "list"])
     assert result.exit_code == 0, result.output
     rows = [line.split(None, 4) for line in result.stdout.splitlines()]
     assert rows[0] == ["id", "version", "kind", "rules", "title"]

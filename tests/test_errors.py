@@ -381,7 +381,7 @@ def test_batch_carries_on_past_a_bad_facts_file(tmp_path: Path, runner: CliRunne
 )
 def test_unknown_ruleset_id_suggests_the_nearest(runner: CliRunner, args: list[str]) -> None:
     """A misspelt ruleset id gets "did you mean" and the list of rulesets, exit 2."""
-    result = runner.invoke(cli, args)
+    result = runner.invoke(cli, ["--no-plugins", *args])  # only the shipped rulesets
     assert_clean_error(result)
     assert result.stderr == (
         "Error: no ruleset with id 'agrement' and no such file; did you mean 'agreement'?"
@@ -392,7 +392,7 @@ def test_unknown_ruleset_id_suggests_the_nearest(runner: CliRunner, args: list[s
 
 def test_unknown_format_suggests_the_nearest(runner: CliRunner) -> None:
     """`--format jsn` is a usage error that suggests json and lists the formats, exit 2."""
-    result = runner.invoke(cli, ["audit", "--format", "jsn", str(NORTHFIELD)])
+    result = runner.invoke(cli, ["--no-plugins", "audit", "--format", "jsn", str(NORTHFIELD)])
     assert_clean_error(result)
     assert result.stderr.endswith(
         "Error: Invalid value for '--format': unknown format 'jsn'; did you mean 'json'?"

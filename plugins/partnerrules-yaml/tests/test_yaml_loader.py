@@ -78,11 +78,9 @@ def test_northfield_yaml_gives_the_same_report_as_the_toml_example(engine: Engin
     assert NORTHFIELD_TOML.is_file(), f"the TOML example is missing: {NORTHFIELD_TOML}"
     yaml_facts = engine.load_facts(NORTHFIELD_YAML)
     assert yaml_facts == engine.load_facts(NORTHFIELD_TOML)
-    assert yaml_facts["partnership"] == {
-        "name": "Northfield Healthy Communities Alliance",
-        "sector": "public_health",
-        "formed_on": datetime.date(2025, 4, 1),
-    }
+    partnership = yaml_facts["partnership"]
+    assert partnership["name"] == "Northfield Healthy Communities Alliance"
+    assert partnership["formed_on"] == datetime.date(2025, 4, 1)  # a YAML date, as in TOML
     report = comparable(engine, NORTHFIELD_YAML)
     assert report == comparable(engine, NORTHFIELD_TOML)
     assert report["partnership"] == "Northfield Healthy Communities Alliance"
