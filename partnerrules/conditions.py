@@ -19,9 +19,11 @@ checked when the condition is compiled.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from collections.abc import Mapping
+from typing import Any
 from typing import Final
 from typing import NamedTuple
 from typing import cast
@@ -264,7 +266,7 @@ class FactParts(NamedTuple):
 
     Kept beside the closure so that the engine can fuse a rule's ``when`` and
     ``partial`` tests on the same fact into one status function that reads the value
-    once (see ``engine._status_function``).
+    once (see ``engine._fused_status``).
     """
 
     keys: tuple[Key, ...]
@@ -745,26 +747,29 @@ def _not(test: Compiled) -> Compiled:
     return not_
 
 
+#: The comparison of each operator name (``compare`` looks it up rather than testing the
+#: name against each of them in turn).
+_COMPARE: Final[dict[str, Callable[[Any, Any], object]]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
 def compare(op: str, a: object, b: object) -> bool | None:
     """Compare two fact values; unknown (``None``) when they cannot be compared."""
     if isinstance(a, bool) is not isinstance(b, bool):
         return False if op == "==" else True if op == "!=" else None
+    function = _COMPARE.get(op)
+    if function is None:
+        raise ValueError(f"unknown comparison {op!r}")  # pragma: no cover
     try:
-        if op == "==":
-            return bool(a == b)
-        if op == "!=":
-            return bool(a != b)
-        if op == "<":
-            return bool(a < b)  # type: ignore[operator]
-        if op == "<=":
-            return bool(a <= b)  # type: ignore[operator]
-        if op == ">":
-            return bool(a > b)  # type: ignore[operator]
-        if op == ">=":
-            return bool(a >= b)  # type: ignore[operator]
+        return bool(function(a, b))
     except TypeError:
         return None
-    raise ValueError(f"unknown comparison {op!r}")  # pragma: no cover
 
 
 def _range_compare(op: str, low: float, high: float, value: float) -> bool | None:

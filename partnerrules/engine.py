@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from functools import partial
+from itertools import count
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Final
@@ -47,6 +49,7 @@ from partnerrules.plugins import get_plugin_manager
 from partnerrules.registry import HookCall
 from partnerrules.registry import KindSpec
 from partnerrules.registry import Registry
+from partnerrules.registry import Test
 from partnerrules.registry import hook_calls
 from partnerrules.serde import with_citations
 
@@ -56,6 +59,9 @@ _UNMET: Final = Status.UNMET
 _UNKNOWN: Final = Status.UNKNOWN
 _NA: Final = Status.NOT_APPLICABLE
 _LABEL_KEYS: Final = ("name", "id")
+_LABEL_TYPES: Final = (str, int)  # isinstance() with a union is slower
+#: For how many items of a list the Evidence of an unrecorded item fact is built once.
+_UNRECORDED_ITEMS: Final = 12
 
 
 #: Appends a rule's findings for one run to a list: (run, its slot table, the list).
@@ -74,6 +80,10 @@ class CompiledRule:
         "_for_each",
         "_for_each_path",
         "_for_each_slot",
+        "_judge",
+        "_judged_item",
+        "_labels_key",
+        "_list_path",
         "_partial",
         "_reads",
         "_status",
@@ -107,20 +117,31 @@ class CompiledRule:
                 reads.update(dict.fromkeys(part.reads))
         self._reads = tuple(_ReadPlan(r) for r in reads)
         self._applies_reads = tuple(_ReadPlan(r) for r in applies.reads) if applies else ()
-        self._status = (
+        when_parts = compiler.fact_parts(self._when)
+        fused = (
             _fused_status(
-                compiler.fact_parts(self._when),
+                when_parts,
                 compiler.fact_parts(self._partial) if self._partial else None,
                 has_partial=self._partial is not None,
             )
             if self._applies is None
             else None
-        ) or _status_function(self._when, self._partial, self._applies)
+        )
+        self._status = (
+            fused[0] if fused else _status_function(self._when, self._partial, self._applies)
+        )
+        #: For a rule whose tests read one fact: its status from that fact's value (see
+        #: emitter() and evaluate()); whether that fact is a key of the item.
+        self._judge: Callable[[object], Status] | None = fused[1] if fused else None
+        self._judged_item = bool(fused and when_parts and when_parts.item)
+        assert not self._judged_item or len(self._reads) == 1
         self._evidence: Callable[[_Run], tuple[Evidence, ...]] = _no_evidence
         self._applies_evidence: Callable[[_Run], tuple[Evidence, ...]] = _no_evidence
         self._for_each: tuple[bool, tuple[Key, ...]] | None = None
         self._for_each_path = rule.for_each
         self._for_each_slot = -1
+        self._labels_key = ""
+        self._list_path = ""
         #: Whether the evidence of the reads (and of the applies reads) of a for_each rule
         #: can be put together from columns (see _Run.item_evidence).
         self._columnar = (
@@ -137,6 +158,12 @@ class CompiledRule:
                     f"{where}.for_each", "for_each reads a list of the facts, not of an item"
                 )
             self._for_each_slot = compiler.slot(self._for_each[1])
+            # Runs keep per-item data under string keys (strings keep their hash).
+            self._labels_key = f"{rule.for_each}:{rule.label or ''}"
+            self._list_path = format_path(self._for_each[1])
+            for plan in (*self._reads, *self._applies_reads):
+                if plan.item and plan.item_keys:
+                    plan.in_list(self._list_path)
         elif any(r.item for r in reads):
             raise ConditionError(
                 where,
@@ -173,6 +200,13 @@ class CompiledRule:
         if self._for_each is None and self._applies is None and plain:
             if len(indices) == 1:  # the commonest rule of all: one fact, one or two tests
                 (index,) = indices
+                judge, slot = self._judge, self._reads[0].slot
+                if judge is not None and slot is not None:
+
+                    def emit_judged(run: _Run, vals: Slots, out: list[Finding]) -> None:
+                        out.append(_new_finding(rule, judge(vals[slot]), (run.plain[index],)))
+
+                    return emit_judged
 
                 def emit_one(run: _Run, vals: Slots, out: list[Finding]) -> None:
                     out.append(_new_finding(rule, status_of(vals, None), (run.plain[index],)))
@@ -213,25 +247,29 @@ class CompiledRule:
             return [self._finding(_NA, (Evidence(path, [], True, run.note(keys)),), path)]
         # Labels and the evidence of each item read are built once per run and shared by
         # every rule over the same list (the stakeholders' power is read by ten rules).
-        labels = run.labels(keys, path, self.rule.label, items)
-        rule, status_of = self.rule, self._status
-        full: list[tuple[Evidence, ...]] | None = None
-        short: list[tuple[Evidence, ...]] | None = None  # applies reads only (not applicable)
-        findings = []
-        for i, item in enumerate(items):
-            status = status_of(vals, item)
-            if status is _NA:
-                if short is None:
-                    short = run.item_evidence(
-                        keys, path, items, self._applies_reads, self._columnar[1]
-                    )
-                evidence = short[i]
+        labels = run.labels(self._labels_key, path, self.rule.label, items)
+        where = self._list_path  # the list's path as evidence spells it: partners[0].name
+        judge = self._judge
+        if judge is not None and self._judged_item:
+            # One key of the item decides, and is all the evidence: judge the values its
+            # evidence column has read.
+            evidence = run.item_evidence(keys, where, items, self._reads, True)
+            statuses = [judge(ev[1] if ev[2] else ABSENT) for (ev,) in evidence]
+            return list(map(_new_finding, repeat(self.rule), statuses, evidence, labels, count()))
+        status_of = self._status
+        statuses = [status_of(vals, item) for item in items]
+        if self._applies is None or _NA not in statuses:
+            evidence = run.item_evidence(keys, where, items, self._reads, self._columnar[0])
+        else:  # where the rule does not apply, only the applies reads count
+            short = run.item_evidence(keys, where, items, self._applies_reads, self._columnar[1])
+            if all(status is _NA for status in statuses):
+                evidence = short
             else:
-                if full is None:
-                    full = run.item_evidence(keys, path, items, self._reads, self._columnar[0])
-                evidence = full[i]
-            findings.append(_new_finding(rule, status, evidence, labels[i], i))
-        return findings
+                full = run.item_evidence(keys, where, items, self._reads, self._columnar[0])
+                evidence = [
+                    short[i] if status is _NA else full[i] for i, status in enumerate(statuses)
+                ]
+        return list(map(_new_finding, repeat(self.rule), statuses, evidence, labels, count()))
 
     def _finding(
         self, status: Status, evidence: tuple[Evidence, ...], subject: str | None
@@ -241,13 +279,14 @@ class CompiledRule:
 
 def _fused_status(
     when: FactParts | None, partial: FactParts | None, *, has_partial: bool
-) -> Callable[[Slots, object], Status] | None:
+) -> tuple[Callable[[Slots, object], Status], Callable[[object], Status]] | None:
     """Return the status function of a rule whose tests read one and the same fact.
 
     Most rules are ``when = {fact = X, op = "yes"}`` with ``partial = {fact = X, op =
     "partly"}``: the value is read (from the slot table or the item) once, not once per
-    test. The result is the one :func:`_status_function` gives. ``None`` when the rule is
-    not of that shape (or an operator reads absent values).
+    test. The result is the one :func:`_status_function` gives. Also returns the status
+    as a function of the value alone (see :meth:`CompiledRule.evaluate`). ``None`` when
+    the rule is not of that shape (or an operator reads absent values).
     """
     if when is None or when.reads_absent:
         return None
@@ -257,24 +296,36 @@ def _fused_status(
         or (partial.keys, partial.item) != (when.keys, when.item)
     ):
         return None
-    met_op = when.op
+    judge = _judge(when.op, None if partial is None else partial.op)
     get = when.get
-    slot = -1 if when.slot is None else when.slot  # an item path when get is set
+    if get is not None:  # a path of the item
 
-    if partial is None:
+        def status_item(vals: Slots, item: object) -> Status:
+            return judge(get(item))
 
-        def status_one(vals: Slots, item: object) -> Status:
-            v = vals[slot] if get is None else get(item)
+        return status_item, judge
+    slot = when.slot
+    assert slot is not None
+
+    def status_slot(vals: Slots, item: object) -> Status:
+        return judge(vals[slot])
+
+    return status_slot, judge
+
+
+def _judge(met_op: Test, partial_op: Test | None) -> Callable[[object], Status]:
+    """Return a rule's status from the one value its tests read (:data:`ABSENT` if none)."""
+    if partial_op is None:
+
+        def judge_one(v: object) -> Status:
             if v is ABSENT:
                 return _UNKNOWN
             met = met_op(v)
             return _MET if met is True else _UNKNOWN if met is None else _UNMET
 
-        return status_one
-    partial_op = partial.op
+        return judge_one
 
-    def status_pair(vals: Slots, item: object) -> Status:
-        v = vals[slot] if get is None else get(item)
+    def judge_pair(v: object) -> Status:
         if v is ABSENT:
             return _UNKNOWN
         met = met_op(v)
@@ -285,7 +336,7 @@ def _fused_status(
         part = partial_op(v)
         return _PARTIAL if part is True else _UNKNOWN if part is None else _UNMET
 
-    return status_pair
+    return judge_pair
 
 
 def _status_function(
@@ -336,7 +387,11 @@ def _label(item: object, label_key: str | None, path: str, index: int) -> str:
     if isinstance(item, dict):
         for key in (label_key,) if label_key else _LABEL_KEYS:
             value = item.get(key)
-            if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            if (
+                isinstance(value, _LABEL_TYPES)
+                and not isinstance(value, bool)
+                and str(value).strip()
+            ):
                 return str(value)
     return f"{path}[{index}]"
 
@@ -345,19 +400,20 @@ class _ReadPlan:
     """A read path prepared for resolving evidence without parsing anything."""
 
     __slots__ = (
+        "column_key",
         "getters",
         "index",
         "item",
         "item_keys",
         "item_notes",
         "keys",
-        "list_notes",
         "list_path",
         "note_paths",
         "parts",
         "path",
         "slot",
         "suffix",
+        "unrecorded",
     )
 
     def __init__(self, read: Read) -> None:
@@ -387,9 +443,14 @@ class _ReadPlan:
         #: How an item's path continues after ``list[i]``, and its ancestors inside it.
         self.suffix = ""
         self.item_notes: tuple[str, ...] = ()
-        #: For ``<list>.*.<keys>``: the list's path and where a note on it may hang.
+        #: Names the column for the run's cache: ``partners.*.vetted``, for both shapes
+        #: (see :meth:`in_list`; the rule calls it for ``item.`` reads).
+        self.column_key = ""
+        #: The Evidence of the read in the first items when it is not recorded (and has
+        #: no note): the same for every partnership, so built once (see _Run.column).
+        self.unrecorded: tuple[Evidence, ...] = ()
+        #: For ``<list>.*.<keys>``: the list's path.
         self.list_path = ""
-        self.list_notes: tuple[str, ...] = ()
         one_list = len(parts) == 1 if read.item else len(parts) == 2 and bool(parts[0])
         if one_list and parts[-1]:
             self.item_keys = parts[-1]
@@ -399,7 +460,15 @@ class _ReadPlan:
             )
             if not read.item:
                 self.list_path = format_path(parts[0])
-                self.list_notes = _ancestors(parts[0])
+                self.in_list(self.list_path)
+
+    def in_list(self, path: str) -> None:
+        """Say which list the items read are in (its path, as evidence spells it)."""
+        self.column_key = f"{path}.*{self.suffix}"
+        self.unrecorded = tuple(
+            Evidence(f"{path}[{i}]{self.suffix}", None, False, None)
+            for i in range(_UNRECORDED_ITEMS)
+        )
 
 
 def _columnar(plan: _ReadPlan) -> bool:
@@ -466,13 +535,36 @@ def _new_finding(
     return finding
 
 
+class _Lists:
+    """What one evaluation learns about the facts' lists, shared by all its rulesets.
+
+    Keyed by paths (``partners.*.vetted``, ``partners``), which mean the same in every
+    ruleset: the evidence of an item read and the items' labels and paths are built
+    once per partnership, however many rulesets read them.
+    """
+
+    __slots__ = ("columns", "item_paths", "labels")
+
+    def __init__(self) -> None:
+        #: Per list and item read, the Evidence of every item (see _Run.column).
+        self.columns: dict[str, list[Evidence]] = {}
+        #: Per list and label key, the subject of every item.
+        self.labels: dict[str, list[str]] = {}
+        #: Per list, the path of every item.
+        self.item_paths: dict[str, list[str]] = {}
+
+
 class _Run:
     """One evaluation of one ruleset: the slot table, and the evidence built from it."""
 
     __slots__ = ("columns", "facts", "item_paths_of", "labels_of", "notes", "plain", "vals")
 
     def __init__(
-        self, compiled: CompiledRuleset, facts: Mapping[str, object], notes: Mapping[str, str]
+        self,
+        compiled: CompiledRuleset,
+        facts: Mapping[str, object],
+        notes: Mapping[str, str],
+        lists: _Lists | None = None,
     ) -> None:
         self.facts = facts
         self.notes = notes
@@ -482,31 +574,30 @@ class _Run:
         plain: list[Evidence]
         if notes:
             plain = []
-            for slot, path, note_paths in compiled.plain_paths:
+            for slot, path, note_paths, unrecorded in compiled.plain_paths:
                 value = vals[slot]
                 note = None
                 for note_path in note_paths:
                     note = notes.get(note_path)
                     if note is not None:
                         break
-                if value is ABSENT:
-                    plain.append(new((path, None, False, note)))
-                else:
+                if value is not ABSENT:
                     plain.append(new((path, value, True, note)))
+                elif note is None:
+                    plain.append(unrecorded)
+                else:
+                    plain.append(new((path, None, False, note)))
         else:
             plain = [
-                new((path, None, False, None))
-                if (value := vals[slot]) is ABSENT
-                else new((path, value, True, None))
-                for slot, path, _ in compiled.plain_paths
+                unrecorded if (value := vals[slot]) is ABSENT else new((path, value, True, None))
+                for slot, path, _, unrecorded in compiled.plain_paths
             ]
         self.plain = plain
-        #: Per list and item read, the Evidence of every item (see :meth:`column`).
-        self.columns: dict[tuple[tuple[Key, ...], tuple[Key, ...]], list[Evidence]] = {}
-        #: Per list and label key, the subject of every item.
-        self.labels_of: dict[tuple[tuple[Key, ...], str | None], list[str]] = {}
-        #: Per list, the path of every item.
-        self.item_paths_of: dict[tuple[Key, ...], list[str]] = {}
+        if lists is None:
+            lists = _Lists()
+        self.columns = lists.columns
+        self.labels_of = lists.labels
+        self.item_paths_of = lists.item_paths
 
     def evidence(
         self, item: object, prefix: tuple[Key, ...], plans: Sequence[_ReadPlan]
@@ -536,7 +627,7 @@ class _Run:
         Built once per run: every rule that reads the same key of the same list's items
         (as ``item.<key>`` in a for_each rule, or as ``<list>.*.<key>``) shares it.
         """
-        column = self.columns.get((keys, plan.item_keys))
+        column = self.columns.get(plan.column_key)
         if column is not None:
             return column
         get = plan.getters[-1]
@@ -544,16 +635,22 @@ class _Run:
         suffix = plan.suffix
         notes = self.notes
         new = _new_evidence
-        where = self.item_paths(keys, path, items)
+        where = self.item_paths(path, items)
         if not notes:
+            unrecorded = plan.unrecorded
             column = [
-                new((at + suffix, None, False, None))
-                if (value := get(item)) is ABSENT
-                else new((at + suffix, value, True, None))
-                for at, item in zip(where, items, strict=True)
+                new((at + suffix, value, True, None))
+                if (value := get(item)) is not ABSENT
+                else (
+                    unrecorded[i]
+                    if i < _UNRECORDED_ITEMS
+                    else new((at + suffix, None, False, None))
+                )
+                for i, (at, item) in enumerate(zip(where, items, strict=True))
             ]
         else:
             column = []
+            on_list = _note(notes, keys)  # the list and its ancestors: the same for each item
             for at, item in zip(where, items, strict=True):
                 value = get(item)
                 note = None
@@ -561,22 +658,22 @@ class _Run:
                     note = notes.get(at + inside)
                     if note is not None:
                         break
-                else:  # the item itself, then the list and its ancestors
+                else:  # the item itself, then the list
                     note = notes.get(at)
                     if note is None:
-                        note = _note(notes, keys)
+                        note = on_list
                 if value is ABSENT:
                     column.append(new((at + suffix, None, False, note)))
                 else:
                     column.append(new((at + suffix, value, True, note)))
-        self.columns[(keys, plan.item_keys)] = column
+        self.columns[plan.column_key] = column
         return column
 
-    def item_paths(self, keys: tuple[Key, ...], path: str, items: list[object]) -> list[str]:
-        """Return the path of each item of the list at ``keys`` (``partners[0]``...)."""
-        paths = self.item_paths_of.get(keys)
+    def item_paths(self, path: str, items: list[object]) -> list[str]:
+        """Return the path of each item of the list at ``path`` (``partners[0]``...)."""
+        paths = self.item_paths_of.get(path)
         if paths is None:
-            paths = self.item_paths_of[keys] = [f"{path}[{i}]" for i in range(len(items))]
+            paths = self.item_paths_of[path] = [f"{path}[{i}]" for i in range(len(items))]
         return paths
 
     def item_evidence(
@@ -596,6 +693,8 @@ class _Run:
             return [self.evidence(item, (*keys, i), plans) for i, item in enumerate(items)]
         if not plans:
             return [()] * len(items)
+        if len(plans) == 1 and plans[0].slot is None:  # the usual: one key of the item
+            return [(evidence,) for evidence in self.column(keys, path, items, plans[0])]
         columns = [
             [self.plain[plan.index]] * len(items)
             if plan.slot is not None
@@ -604,14 +703,15 @@ class _Run:
         ]
         return list(zip(*columns, strict=True))
 
-    def labels(
-        self, keys: tuple[Key, ...], path: str, label_key: str | None, items: list[object]
-    ) -> list[str]:
-        """Return the subject of each item of a for_each list (computed once per run)."""
-        labels = self.labels_of.get((keys, label_key))
+    def labels(self, key: str, path: str, label_key: str | None, items: list[object]) -> list[str]:
+        """Return the subject of each item of a for_each list (computed once per run).
+
+        ``key`` names the list and label key (see ``CompiledRule._labels_key``).
+        """
+        labels = self.labels_of.get(key)
         if labels is None:
             labels = [_label(item, label_key, path, i) for i, item in enumerate(items)]
-            self.labels_of[(keys, label_key)] = labels
+            self.labels_of[key] = labels
         return labels
 
     def note(self, keys: tuple[Key, ...]) -> str | None:
@@ -685,23 +785,32 @@ class CompiledRuleset:
         self.rules = rules
         self.kind = kind
         self.table = table
-        plain: dict[int, tuple[int, str, tuple[str, ...]]] = {}
+        plain: dict[int, tuple[int, str, tuple[str, ...], Evidence]] = {}
         plans = [plan for rule in rules for plan in rule.all_plans() if plan.slot is not None]
         for plan in plans:
             assert plan.slot is not None
             assert plan.path is not None
-            plain[plan.slot] = (plan.slot, plan.path, plan.note_paths)
-        #: (slot, path, where a note may hang) for every plain fact path the rules read,
-        #: in the order a run keeps their Evidence.
+            unrecorded = Evidence(plan.path, None, False, None)
+            plain[plan.slot] = (plan.slot, plan.path, plan.note_paths, unrecorded)
+        #: (slot, path, where a note may hang, its Evidence when not recorded) for every
+        #: plain fact path the rules read, in the order a run keeps their Evidence. The
+        #: Evidence of an unrecorded fact with no note is the same for every partnership
+        #: (and immutable), so it is built once here.
         self.plain_paths = tuple(plain.values())
         index = {slot: i for i, slot in enumerate(plain)}
         for plan in plans:
             plan.index = index[plan.slot]  # type: ignore[index]
         self.emitters = tuple(rule.emitter() for rule in rules)
 
-    def assess(self, facts: Mapping[str, object], notes: Mapping[str, str]) -> Assessment:
-        """Evaluate every rule and aggregate the findings with the ruleset's kind."""
-        run = _Run(self, facts, notes)
+    def assess(
+        self, facts: Mapping[str, object], notes: Mapping[str, str], lists: _Lists | None = None
+    ) -> Assessment:
+        """Evaluate every rule and aggregate the findings with the ruleset's kind.
+
+        :param lists: what the evaluation learnt about lists in other rulesets (the
+            same facts and notes), to share
+        """
+        run = _Run(self, facts, notes, lists)
         vals = run.vals
         findings: list[Finding] = []
         for emit in self.emitters:
@@ -935,7 +1044,8 @@ class Engine:
             if unknown:
                 raise UnknownRulesetError(sorted(unknown)[0], [c.ruleset.id for c in chosen])
             chosen = tuple(c for c in chosen if c.ruleset.id in wanted)
-        assessments = tuple(c.assess(doc, notes) for c in chosen)
+        lists = _Lists()
+        assessments = tuple(c.assess(doc, notes, lists) for c in chosen)
         report = Report(_partnership_name(doc, origin), assessments, origin, self._version)
         for call in self._after:
             try:

@@ -369,6 +369,11 @@ class Ruleset:
         """Return each rule's rank by importance: most severe, then heaviest, then first."""
         return self._rule_index[2]
 
+    @cached_property
+    def ranked_rule_ids(self) -> tuple[str, ...]:
+        """Return the rule ids in the order of :attr:`priority`: computed once."""
+        return tuple(self._rule_index[2])
+
 
 # --------------------------------------------------------------------------- results
 

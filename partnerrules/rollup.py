@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from functools import partial
 from typing import Final
+from typing import NamedTuple
 
 from partnerrules.model import Band
 from partnerrules.model import Finding
@@ -84,18 +85,29 @@ def weighted_score(findings: Sequence[Finding]) -> float | None:
 
 
 def next_steps(ruleset: Ruleset, findings: Sequence[Finding]) -> tuple[str, ...]:
-    """Return the rule ids to act on: unmet, then partial, most severe and heaviest first."""
+    """Return the rule ids to act on: unmet, then partial, most severe and heaviest first.
+
+    A rule appears once, in the first of those places that applies (a for_each rule can
+    be unmet for one item and partial for another).
+    """
     rank = ruleset.priority
-    behind = len(rank)  # partial findings come after every unmet one
-    todo = [
-        (rank[f.rule.id] + (behind if f.status is PARTIAL else 0), f.rule.id)
-        for f in findings
-        if f.status is UNMET or f.status is PARTIAL
-    ]
-    if not todo:
+    unmet: set[int] = set()
+    partial: set[int] = set()
+    for f in findings:
+        status = f.status
+        if status is UNMET:
+            unmet.add(rank[f.rule.id])
+        elif status is PARTIAL:
+            partial.add(rank[f.rule.id])
+    return _ranked(ruleset, unmet, partial)
+
+
+def _ranked(ruleset: Ruleset, unmet: set[int], partial: set[int]) -> tuple[str, ...]:
+    """Return the rule ids of the given ranks: unmet first, then those only partial."""
+    if not unmet and not partial:
         return ()
-    todo.sort()
-    return tuple(dict.fromkeys(rule_id for _, rule_id in todo))
+    ids = ruleset.ranked_rule_ids
+    return tuple([ids[r] for r in sorted(unmet)] + [ids[r] for r in sorted(partial - unmet)])
 
 
 def by_group(ruleset: Ruleset, findings: Sequence[Finding]) -> list[list[Finding]]:
@@ -131,27 +143,8 @@ def group_results(
     Its coverage is the weighted share of its applicable findings that are known (see
     :func:`weighted_score` and :func:`known_weight`, which this computes in one pass).
     """
-    new = _new_group_result
     if by_status:  # only which statuses each group has matters
-        return [
-            (
-                new(
-                    (
-                        gid,
-                        title,
-                        status,
-                        VALUE.get(status),
-                        rule_ids,
-                        words.get(status, "") if words else "",
-                        None,
-                    )
-                ),
-                weight,
-            )
-            for (gid, title, weight, rule_ids), status in zip(
-                ruleset.layout, group_statuses(ruleset, findings), strict=True
-            )
-        ]
+        return _status_rows(ruleset, words, group_statuses(ruleset, findings))
     position = ruleset.group_position
     size = len(ruleset.layout)
     bit = _BIT
@@ -169,10 +162,22 @@ def group_results(
             continue
         weight = rule.weight
         applicable[i] += weight
-        value = value_of.get(status)
-        if value is not None:
+        if status is not UNKNOWN:
             known[i] += weight
-            achieved[i] += weight * value
+            achieved[i] += weight * value_of[status]
+    return _weighted_rows(ruleset, words, masks, known, achieved, applicable)
+
+
+def _weighted_rows(
+    ruleset: Ruleset,
+    words: Mapping[Status, str] | None,
+    masks: list[int],
+    known: list[float],
+    achieved: list[float],
+    applicable: list[float],
+) -> list[tuple[GroupResult, float]]:
+    """Return each group's result and weight from what its findings added up to."""
+    new = _new_group_result
     results = []
     for i, (gid, title, weight, rule_ids) in enumerate(ruleset.layout):
         status = _ROLL_UP[masks[i]]
@@ -181,6 +186,88 @@ def group_results(
         coverage = known[i] / applicable[i] if applicable[i] else None
         results.append((new((gid, title, status, score, rule_ids, label, coverage)), weight))
     return results
+
+
+def _status_rows(
+    ruleset: Ruleset, words: Mapping[Status, str] | None, statuses: Sequence[Status]
+) -> list[tuple[GroupResult, float]]:
+    """Return each group's result and weight when its status is its score."""
+    new = _new_group_result
+    return [
+        (
+            new(
+                (
+                    gid,
+                    title,
+                    status,
+                    VALUE.get(status),
+                    rule_ids,
+                    words.get(status, "") if words else "",
+                    None,
+                )
+            ),
+            weight,
+        )
+        for (gid, title, weight, rule_ids), status in zip(ruleset.layout, statuses, strict=True)
+    ]
+
+
+class Tally(NamedTuple):
+    """What a kind needs from the findings, gathered in one pass (see :func:`tally`)."""
+
+    #: Each group's result and weight, as :func:`group_results` gives them.
+    groups: list[tuple[GroupResult, float]]
+    #: The rule ids to act on, as :func:`next_steps` gives them.
+    steps: tuple[str, ...]
+    #: The groups with an unmet or partial finding.
+    short: set[str]
+    #: The findings of the rules with a gate, in order: all :func:`band_outcome` reads.
+    gated: list[Finding]
+
+
+def tally(ruleset: Ruleset, findings: Sequence[Finding]) -> Tally:
+    """Return :func:`group_results`, :func:`next_steps` and more in one pass.
+
+    The built-in checklist kind uses it: one pass over the findings instead of one per
+    helper. Every finding's rule must be one of the ruleset's.
+    """
+    position = ruleset.group_position
+    rank = ruleset.priority
+    size = len(ruleset.layout)
+    bit = _BIT
+    value_of = VALUE
+    masks = [0] * size
+    known = [0.0] * size
+    achieved = [0.0] * size
+    applicable = [0.0] * size
+    unmet: set[int] = set()
+    partial: set[int] = set()
+    short: set[str] = set()
+    gated: list[Finding] = []
+    for finding in findings:
+        status = finding.status
+        rule = finding.rule
+        group = rule.group
+        i = position[group]
+        masks[i] |= bit[status]
+        if rule.gate is not None:
+            gated.append(finding)
+        if status is NOT_APPLICABLE:
+            continue
+        weight = rule.weight
+        applicable[i] += weight
+        if status is UNKNOWN:
+            continue
+        known[i] += weight
+        achieved[i] += weight * value_of[status]
+        if status is UNMET:
+            unmet.add(rank[rule.id])
+            short.add(group)
+        elif status is PARTIAL:
+            partial.add(rank[rule.id])
+            short.add(group)
+    groups = _weighted_rows(ruleset, None, masks, known, achieved, applicable)
+    return Tally(groups, _ranked(ruleset, unmet, partial), short, gated)
 
 
 def known_weight(findings: Sequence[Finding]) -> float | None:

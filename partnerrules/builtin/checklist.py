@@ -16,28 +16,25 @@ from partnerrules import Finding
 from partnerrules import RegisterKind
 from partnerrules import Ruleset
 from partnerrules import hookimpl
-from partnerrules.rollup import PARTIAL
-from partnerrules.rollup import UNMET
 from partnerrules.rollup import band_outcome
 from partnerrules.rollup import check_bands
-from partnerrules.rollup import group_results
 from partnerrules.rollup import known_share
-from partnerrules.rollup import next_steps
+from partnerrules.rollup import tally
 
 
 def assess_checklist(ruleset: Ruleset, findings: Sequence[Finding]) -> Assessment:
     """Score factors and the whole checklist, then place the score in a band."""
-    groups = group_results(ruleset, findings)
+    found = tally(ruleset, findings)  # the groups, next steps and gates in one pass
+    groups = found.groups
     score, coverage = known_share(groups)
-    outcome, notices = band_outcome(ruleset, findings, score, coverage)
+    outcome, notices = band_outcome(ruleset, found.gated, score, coverage)
     if score is None:
         verdict = "not enough evidence to score"
     else:
         verdict = f"{score:.0%} on the {coverage:.0%} of the checklist that could be judged"
     if outcome is not None and outcome.determined:
         verdict = f"{outcome.title}: {verdict}"
-    steps = next_steps(ruleset, findings)
-    short = {f.rule.group for f in findings if f.status in (UNMET, PARTIAL)}
+    steps, short = found.steps, found.short  # short: the groups with something to act on
     actions = tuple(
         action for group in ruleset.groups if group.id in short for action in group.actions
     )
