@@ -89,13 +89,10 @@ class CompiledRule:
         "_status",
         "_when",
         "rule",
-        "single",
     )
 
     def __init__(self, rule: Rule, compiler: Compiler, index: int = 0) -> None:
         self.rule = rule
-        #: Whether the rule gives exactly one finding (it has no ``for_each``).
-        self.single = rule.for_each is None
         where = f"$.rules[{index}]"
         when = compiler.compile(rule.when, f"{where}.when", standalone=False)
         partial = (
@@ -169,10 +166,6 @@ class CompiledRule:
                 where,
                 "its conditions read 'item.' paths outside a quantifier, so it needs 'for_each'",
             )
-
-    def status(self, vals: Slots, item: object) -> Status:
-        """Return the status of the rule from the slot table (and the current item)."""
-        return self._status(vals, item)
 
     def evaluate_single(self, run: _Run) -> Finding:
         """Return the one finding of a rule without ``for_each``."""

@@ -347,32 +347,28 @@ class Ruleset:
         return bands, {b.id: i for i, b in enumerate(bands)}
 
     @cached_property
-    def _rule_index(self) -> tuple[dict[str, int], dict[str, tuple[str, ...]], dict[str, int]]:
+    def _rule_index(self) -> tuple[dict[str, tuple[str, ...]], dict[str, int]]:
         order = {rule.id: i for i, rule in enumerate(self.rules)}
         by_group: dict[str, list[str]] = {gid: [] for gid in self.group_ids()}
         for rule in self.rules:
             by_group[rule.group].append(rule.id)
         ranked = sorted(self.rules, key=lambda r: (-r.severity.rank, -r.weight, order[r.id]))
         priority = {rule.id: i for i, rule in enumerate(ranked)}
-        return order, {gid: tuple(ids) for gid, ids in by_group.items()}, priority
-
-    def rule_order(self, rule_id: str) -> int:
-        """Return the position of a rule in the ruleset."""
-        return self._rule_index[0][rule_id]
+        return {gid: tuple(ids) for gid, ids in by_group.items()}, priority
 
     def rules_in(self, group_id: str) -> tuple[str, ...]:
         """Return the ids of the rules of a group, in ruleset order."""
-        return self._rule_index[1].get(group_id, ())
+        return self._rule_index[0].get(group_id, ())
 
     @property
     def priority(self) -> Mapping[str, int]:
         """Return each rule's rank by importance: most severe, then heaviest, then first."""
-        return self._rule_index[2]
+        return self._rule_index[1]
 
     @cached_property
     def ranked_rule_ids(self) -> tuple[str, ...]:
         """Return the rule ids in the order of :attr:`priority`: computed once."""
-        return tuple(self._rule_index[2])
+        return tuple(self._rule_index[1])
 
 
 # --------------------------------------------------------------------------- results

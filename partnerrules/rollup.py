@@ -13,7 +13,6 @@ from functools import partial
 from typing import Final
 from typing import NamedTuple
 
-from partnerrules.model import Band
 from partnerrules.model import Finding
 from partnerrules.model import GroupResult
 from partnerrules.model import Notice
@@ -391,8 +390,3 @@ def check_bands(ruleset: Ruleset) -> list[str]:
                 f" in [[bands]]{hint}"
             )
     return problems
-
-
-def band_ids(bands: Sequence[Band]) -> list[str]:
-    """Return the band ids, highest band first."""
-    return [b.id for b in sorted(bands, key=lambda b: b.min, reverse=True)]
