@@ -35,6 +35,7 @@ from partnerrules.model import FactTest
 from partnerrules.model import FactType
 from partnerrules.model import Not
 from partnerrules.model import Quantified
+from partnerrules.model import Rule
 from partnerrules.model import Ruleset
 from partnerrules.model import UseCondition
 
@@ -192,20 +193,29 @@ def check_ruleset_facts(
             )
     known = vocabulary.extended(ruleset.facts)
     for i, rule in enumerate(ruleset.rules):
-        context = ""
-        if rule.for_each is not None:
-            context = normalise(rule.for_each) + "[]"
-            problems.extend(_unknown(known, normalise(rule.for_each), rule.id, i, "for_each"))
-        for key in ("applies", "when", "partial"):
-            cond = getattr(rule, key)
-            if cond is None:
-                continue
-            seen: set[str] = set()
-            for path in condition_paths(cond, context, ruleset.conditions, check_reads):
-                if path not in seen:
-                    seen.add(path)
-                    problems.extend(_unknown(known, path, rule.id, i, key))
+        for key, path in rule_paths(rule, ruleset.conditions, check_reads):
+            problems.extend(_unknown(known, path, rule.id, i, key))
     return problems
+
+
+def rule_paths(
+    rule: Rule,
+    named: Mapping[str, Condition],
+    check_reads: Mapping[str, Sequence[str]] | None = None,
+) -> Iterator[tuple[str, str]]:
+    """Yield (key, vocabulary path) for every fact a rule reads, each once per key.
+
+    The key is where the rule reads it: ``for_each``, ``applies``, ``when`` or ``partial``.
+    """
+    context = ""
+    if rule.for_each is not None:
+        context = normalise(rule.for_each) + "[]"
+        yield "for_each", normalise(rule.for_each)
+    for key in ("applies", "when", "partial"):
+        cond = getattr(rule, key)
+        if cond is not None:
+            for path in dict.fromkeys(condition_paths(cond, context, named, check_reads)):
+                yield key, path
 
 
 def _unknown(known: Vocabulary, path: str, rule_id: str, index: int, key: str) -> list[str]:
@@ -223,12 +233,7 @@ def readers(rulesets: Iterable[Ruleset]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for ruleset in rulesets:
         for rule in ruleset.rules:
-            context = normalise(rule.for_each) + "[]" if rule.for_each else ""
-            paths: list[str] = [normalise(rule.for_each)] if rule.for_each else []
-            for key in ("applies", "when", "partial"):
-                cond = getattr(rule, key)
-                if cond is not None:
-                    paths.extend(condition_paths(cond, context, ruleset.conditions))
+            paths = (path for _, path in rule_paths(rule, ruleset.conditions))
             for path in dict.fromkeys(paths):
                 out.setdefault(path, []).append(rule.id)
     return out
